@@ -1,0 +1,33 @@
+/** Entry of the `stemkring` command line: dispatches to one sub-command. */
+
+const USAGE = `usage: stemkring <command> [options]
+
+commands:
+  tally   --method <m> [--seats N] [--variant scottish|meek] FILE.blt [--json]
+          count a BLT file and print the stages (or the result as JSON)
+  verify  <bundle.json> [--receipt FILE] [--json]
+          check a published outcome bundle offline and recount it
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'tally': {
+      const { runTally } = await import('./tally.ts');
+      return runTally(rest);
+    }
+    case 'verify': {
+      const { runVerify } = await import('./verify.ts');
+      return runVerify(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`stemkring: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
