@@ -13,11 +13,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'tally': {
-      const { runTally } = await import('./tally.ts');
+      const { runTally } = await import('./tally');
       return runTally(rest);
     }
     case 'verify': {
-      const { runVerify } = await import('./verify.ts');
+      const { runVerify } = await import('./verify');
       return runVerify(rest);
     }
     case undefined:

@@ -42,7 +42,7 @@ export type Choice =
   | RankingChoice;
 
 /** Method parameters (the round definition's `rules`). Documented in docs/protocol.md. */
-export interface PluralityRules {}
+export type PluralityRules = Readonly<Record<string, never>>;
 export interface ApprovalRules {
   /** Most options one ballot may approve; absent means no limit. */
   readonly maxApprovals?: number;
@@ -70,12 +70,12 @@ export interface ScoreRules {
 export interface CumulativeRules {
   readonly budget: number;
 }
-export interface BordaRules {}
-export interface IrvRules {}
+export type BordaRules = Readonly<Record<string, never>>;
+export type IrvRules = Readonly<Record<string, never>>;
 export interface StvRules {
   readonly variant: 'scottish' | 'meek';
 }
-export interface SchulzeRules {}
+export type SchulzeRules = Readonly<Record<string, never>>;
 
 /** What to count: a method with its options, seats and rules. */
 export type Contest =
