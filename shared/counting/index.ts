@@ -1,0 +1,61 @@
+import { assertNever } from '../result';
+import { countApproval, type ApprovalResult } from './approval';
+import { countBorda, type BordaResult } from './borda';
+import { countCumulative, type CumulativeResult } from './cumulative';
+import { countPlurality, type PluralityResult } from './plurality';
+import { countSchulze, type SchulzeResult } from './schulze';
+import { countScore, type ScoreResult } from './score';
+import type { Choice, Contest, CountContext } from './types';
+import { countYesNo, type YesNoResult } from './yesno';
+
+/**
+ * The counting library's entry point: one pure function from a contest, its
+ * counting ballots and the lot to a result. The caller computes the lot
+ * (`ctx.lotOrder`, which needs hashing); nothing here does I/O.
+ *
+ * Ballots must have passed `checkChoice` for the same contest. A count that
+ * meets a ballot that could not have passed throws: that is a bug upstream,
+ * not an outcome.
+ */
+export type CountResult =
+  | PluralityResult
+  | ApprovalResult
+  | YesNoResult
+  | ScoreResult
+  | CumulativeResult
+  | BordaResult
+  | SchulzeResult;
+
+export function count(contest: Contest, ballots: readonly Choice[], ctx: CountContext): CountResult {
+  switch (contest.method) {
+    case 'plurality':
+      return countPlurality(contest, ballots, ctx);
+    case 'approval':
+      return countApproval(contest, ballots, ctx);
+    case 'yesno':
+      return countYesNo(contest, ballots, ctx);
+    case 'score':
+      return countScore(contest, ballots, ctx);
+    case 'cumulative':
+      return countCumulative(contest, ballots, ctx);
+    case 'borda':
+      return countBorda(contest, ballots, ctx);
+    case 'irv':
+    case 'stv':
+      throw new Error(`counting ${contest.method} is not available yet`);
+    case 'schulze':
+      return countSchulze(contest, ballots, ctx);
+    default:
+      return assertNever(contest, 'contest method');
+  }
+}
+
+export * from './types';
+export { checkChoice, rulesSchema, CHOICE_FIELD, type ChoiceError, type ChoiceErrorKind, type RulesSchemas } from './choice';
+export { countPlurality, decimalString, type ContestOf, type PluralityResult } from './plurality';
+export { countApproval, type ApprovalResult } from './approval';
+export { countYesNo, SHARE_PLACES, type YesNoQuorum, type YesNoResult, type YesNoThreshold } from './yesno';
+export { countScore, MEAN_PLACES, SCORE_ORDER, type ScoreResult, type ScoreTally } from './score';
+export { countCumulative, type CumulativeResult } from './cumulative';
+export { countBorda, BORDA_SCORING, type BordaResult } from './borda';
+export { countSchulze, type SchulzeResult } from './schulze';
