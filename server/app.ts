@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import helmet from 'helmet';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { Server as SocketServer } from 'socket.io';
+import { auditRoutes } from './audit/routes';
+import { AccessTokens } from './auth/tokens';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import { Store } from './db/store';
+import { authenticate } from './http/auth';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { jsonBody } from './http/json';
+import { RateLimiter } from './http/rate-limit';
+import { loadOrCreateInstance, type Instance } from './instance/instance';
+import { memberRoutes } from './members/routes';
+import { MemberService } from './members/service';
+import { loadSeedOnce } from './seed/demo';
+import { sessionRoutes } from './sessions/routes';
+import { SessionService } from './sessions/service';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository root, whether running from sources (server/) or from the build (dist/server/). */
+export const ROOT = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
+export const DEMO_SEED = path.join(ROOT, 'data/seed/demo-session.json');
+
+export interface AppDeps {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly store: Store;
+  readonly instance: Instance;
+  readonly io: SocketServer;
+  readonly logger: Logger;
+  readonly server: http.Server;
+  /** Listens on config.port (0 for any free port); answers the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const instance = loadOrCreateInstance(config.dataDir);
+  const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'));
+
+  const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
+  const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds);
+  const sessions = new SessionService(store);
+  const limits = config.rateLimits;
+
+  const startCtx = { actorId: null, requestId: null, at: clock.now().toISOString() };
+  if (config.bootstrapAdmin !== null) {
+    await members.ensureAdmin(startCtx, config.bootstrapAdmin.email.toLowerCase(), config.bootstrapAdmin.password);
+  }
+  if (config.loadDemoData) await loadSeedOnce(store, DEMO_SEED, startCtx);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, e) => (e !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: unknown }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'style-src': ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use(jsonBody('64kb'));
+
+  app.get('/.well-known/stemkring.json', (_req, res) => {
+    res.json({ protocol: 1, instance: instance.id, name: config.communityName, publicKey: instance.publicKeyB64 });
+  });
+
+  const api = express.Router();
+  api.get('/health', (_req, res) => {
+    const row = store.sqlite.prepare('select 1 as up').get() as { up: number } | undefined;
+    res.json({ status: row?.up === 1 ? 'ok' : 'degraded', instance: instance.id, time: clock.now().toISOString() });
+  });
+  api.use(authenticate(tokens, store, clock));
+  api.use(
+    memberRoutes(members, clock, {
+      loginByAddress: new RateLimiter(limits.loginPerAddress, limits.windowMs, clock),
+      loginByAccount: new RateLimiter(limits.loginPerAccount, limits.windowMs, clock),
+      registerByAddress: new RateLimiter(limits.registerPerAddress, limits.windowMs, clock),
+    }),
+  );
+  api.use(sessionRoutes(sessions, clock));
+  api.use(auditRoutes(store));
+  api.use(notFoundHandler);
+  app.use('/api', api);
+
+  if (fs.existsSync(config.clientDir)) {
+    app.use(express.static(config.clientDir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/|\.well-known\/|socket\.io\/).*/, (req, res, next) => {
+      if (!req.accepts('html')) return next();
+      res.sendFile(path.join(config.clientDir, 'index.html'));
+    });
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  const server = http.createServer(app);
+  const io = new SocketServer(server, { serveClient: false });
+
+  return {
+    config,
+    store,
+    instance,
+    io,
+    logger,
+    server,
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          resolve(`http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`);
+        });
+      }),
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      });
+      server.closeAllConnections();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { createHash, createHmac } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Result } from '../../shared/result';
+import { err, ok } from '../../shared/result';
+
+/** Short-lived access tokens (JWT, HS256) and the hashing of refresh tokens. */
+export class AccessTokens {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: Uint8Array,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {
+    // A key of its own, derived from the instance secret, so no other use of that secret can mint tokens.
+    this.key = new Uint8Array(createHmac('sha256', secret).update('stemkring:jwt:v1').digest());
+  }
+
+  async issue(memberId: string, now: Date): Promise<string> {
+    const iat = Math.floor(now.getTime() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(memberId)
+      .setIssuer(this.issuer)
+      .setAudience('stemkring')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.key);
+  }
+
+  async verify(token: string, now: Date): Promise<Result<{ memberId: string }, 'invalid_token' | 'token_expired'>> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: this.issuer,
+        audience: 'stemkring',
+        algorithms: ['HS256'],
+        currentDate: now,
+      });
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0) return err('invalid_token');
+      return ok({ memberId: payload.sub });
+    } catch (e) {
+      if (e instanceof errors.JWTExpired) return err('token_expired');
+      return err('invalid_token');
+    }
+  }
+}
+
+/** Refresh tokens are stored only as their SHA-256, so a copy of the database cannot sign anyone in. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}

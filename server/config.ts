@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Limits that protect login and registration from guessing and floods. */
+export interface RateLimits {
+  readonly windowMs: number;
+  readonly loginPerAddress: number;
+  readonly loginPerAccount: number;
+  readonly registerPerAddress: number;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** "email:password" of an admin to make sure of at start. */
+  readonly bootstrapAdmin: { readonly email: string; readonly password: string } | null;
+  readonly communityName: string;
+  readonly loadDemoData: boolean;
+  readonly logLevel: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly rateLimits: RateLimits;
+  /** Where the built browser client lives; served when present. */
+  readonly clientDir: string;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  windowMs: 15 * 60 * 1000,
+  loginPerAddress: 100,
+  loginPerAccount: 10,
+  registerPerAddress: 30,
+};
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  STEMKRING_DATA: z.string().min(1).default('data'),
+  STEMKRING_BOOTSTRAP_ADMIN: z
+    .string()
+    .regex(/^[^:]+@[^:]+:.{8,}$/, 'must be "email:password" with a password of at least 8 characters')
+    .optional(),
+  STEMKRING_NAME: z.string().min(1).max(200).default('De Werkvereniging'),
+  STEMKRING_DEMO: z.enum(['0', '1']).default('1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
+
+export function configFromEnv(env: NodeJS.ProcessEnv, cwd: string): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, message: `${issue?.path.join('.') ?? 'environment'}: ${issue?.message ?? 'invalid'}` };
+  }
+  const e = parsed.data;
+  let bootstrapAdmin: Config['bootstrapAdmin'] = null;
+  if (e.STEMKRING_BOOTSTRAP_ADMIN !== undefined) {
+    const at = e.STEMKRING_BOOTSTRAP_ADMIN.indexOf(':');
+    bootstrapAdmin = {
+      email: e.STEMKRING_BOOTSTRAP_ADMIN.slice(0, at),
+      password: e.STEMKRING_BOOTSTRAP_ADMIN.slice(at + 1),
+    };
+  }
+  return {
+    ok: true,
+    config: {
+      port: e.PORT,
+      host: e.HOST,
+      dataDir: path.resolve(cwd, e.STEMKRING_DATA),
+      bootstrapAdmin,
+      communityName: e.STEMKRING_NAME,
+      loadDemoData: e.STEMKRING_DEMO === '1',
+      logLevel: e.LOG_LEVEL,
+      accessTokenTtlSeconds: 15 * 60,
+      refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
+      rateLimits: DEFAULT_RATE_LIMITS,
+      clientDir: path.resolve(cwd, 'dist/client'),
+    },
+  };
+}

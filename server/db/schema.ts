@@ -1,0 +1,110 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Table types. Timestamps are RFC 3339 UTC strings with milliseconds. */
+export interface Database {
+  members: MembersTable;
+  invites: InvitesTable;
+  refresh_tokens: RefreshTokensTable;
+  device_keys: DeviceKeysTable;
+  sessions: SessionsTable;
+  questions: QuestionsTable;
+  proposals: ProposalsTable;
+  audit_events: AuditEventsTable;
+  seeds: SeedsTable;
+}
+
+export interface MembersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: 'member' | 'moderator' | 'admin';
+  status: 'pending' | 'active' | 'suspended';
+  created_at: string;
+  approved_at: string | null;
+  approved_by: string | null;
+}
+export type MemberRow = Selectable<MembersTable>;
+export type NewMemberRow = Insertable<MembersTable>;
+export type MemberUpdate = Updateable<MembersTable>;
+
+export interface InvitesTable {
+  code_hash: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_by: string | null;
+  used_at: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  member_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+export type RefreshTokenRow = Selectable<RefreshTokensTable>;
+
+export interface DeviceKeysTable {
+  public_key: string;
+  member_id: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+export type DeviceKeyRow = Selectable<DeviceKeysTable>;
+
+export interface SessionsTable {
+  id: string;
+  title: string;
+  description: string;
+  date: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+export type SessionRow = Selectable<SessionsTable>;
+
+export interface QuestionsTable {
+  id: string;
+  session_id: string;
+  text: string;
+  position: number;
+  created_by: string | null;
+  created_at: string;
+}
+export type QuestionRow = Selectable<QuestionsTable>;
+
+export interface ProposalsTable {
+  id: string;
+  question_id: string;
+  author_id: string | null;
+  title: string;
+  body: string;
+  status: 'visible' | 'hidden' | 'merged';
+  hidden_reason: string | null;
+  merged_into: string | null;
+  changed_by: string | null;
+  changed_at: string | null;
+  created_at: string;
+}
+export type ProposalRow = Selectable<ProposalsTable>;
+
+export interface AuditEventsTable {
+  seq: Generated<number>;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  outcome: 'ok' | 'denied';
+  detail: string;
+  request_id: string | null;
+}
+export type AuditEventRow = Selectable<AuditEventsTable>;
+
+export interface SeedsTable {
+  name: string;
+  applied_at: string;
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import type { Result } from '../../shared/result';
+import { migrationProvider } from './migrations/index';
+import type { Database } from './schema';
+
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Thrown inside a transaction only to roll it back when the callback returned an error. */
+class Rollback<E> {
+  constructor(readonly error: E) {}
+}
+
+/**
+ * The embedded store: SQLite in the data folder through kysely. WAL so readers
+ * never wait for the writer; synchronous=FULL so a commit that was answered
+ * survives a crash; foreign keys enforced.
+ */
+export class Store {
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly sqlite: SqliteDatabase.Database,
+  ) {}
+
+  static async open(file: string): Promise<Store> {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const store = new Store(db, sqlite);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.db, provider: migrationProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error !== undefined || failed !== undefined) {
+      throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    }
+  }
+
+  /**
+   * Runs `fn` in one transaction. An `err` result rolls everything back and is
+   * returned as is; an exception rolls back and propagates (it is a bug).
+   */
+  async transaction<T, E>(fn: (trx: Transaction<Database>) => Promise<Result<T, E>>): Promise<Result<T, E>> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const result = await fn(trx);
+        if (!result.ok) throw new Rollback(result.error);
+        return result;
+      });
+    } catch (e) {
+      if (e instanceof Rollback) return { ok: false, error: e.error as E };
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,37 @@
+/** Every error code the API answers, with its HTTP status (api.md, "Errors"). */
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  invalid_input: 400,
+  invalid_invite: 400,
+  invalid_public_key: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthenticated: 401,
+  invalid_token: 401,
+  token_expired: 401,
+  invalid_credentials: 401,
+  invalid_refresh_token: 401,
+  refresh_token_reused: 401,
+  forbidden: 403,
+  account_pending: 403,
+  account_suspended: 403,
+  not_found: 404,
+  email_taken: 409,
+  key_in_use: 409,
+  conflict: 409,
+  last_admin: 409,
+  too_many_requests: 429,
+  internal_error: 500,
+} as const satisfies Record<string, number>;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An expected failure of a service call, carried as a value and answered as api.md's error. */
+export interface Failure {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly field?: string;
+}
+
+export function failure(code: ErrorCode, message: string, field?: string): { ok: false; error: Failure } {
+  return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
+}

@@ -1,0 +1,74 @@
+import type { Request, RequestHandler } from 'express';
+import type { ActionContext } from '../audit/audit';
+import type { AccessTokens } from '../auth/tokens';
+import type { Clock } from '../clock';
+import type { Store } from '../db/store';
+import { isModerator, toMember, type Member } from '../members/member';
+import { findMemberById } from '../members/repository';
+import { ApiError } from './errors';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The signed-in member, when the request carried a valid access token. */
+    member?: Member;
+  }
+}
+
+/**
+ * Reads `Authorization: Bearer …` when present. A bad or expired token is an
+ * error even on public routes: the client believes it is signed in and should
+ * hear that it is not. The member is read fresh, so a suspension takes effect
+ * at once.
+ */
+export function authenticate(tokens: AccessTokens, store: Store, clock: Clock): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return next();
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    if (match?.[1] === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
+    const verified = await tokens.verify(match[1], clock.now());
+    if (!verified.ok) {
+      return next(
+        new ApiError(verified.error, verified.error === 'token_expired' ? 'the access token has expired; refresh it' : 'the access token is not valid'),
+      );
+    }
+    const row = await findMemberById(store.db, verified.value.memberId);
+    if (row === undefined) return next(new ApiError('invalid_token', 'the access token is not valid'));
+    if (row.status === 'suspended') return next(new ApiError('account_suspended', 'this account is suspended'));
+    req.member = toMember(row);
+    next();
+  };
+}
+
+export function signedIn(req: Request): Member {
+  if (req.member === undefined) throw new ApiError('unauthenticated', 'sign in first');
+  return req.member;
+}
+
+/** Proposing and voting need an active account. */
+export function activeMember(req: Request): Member {
+  const member = signedIn(req);
+  if (member.status === 'pending') throw new ApiError('account_pending', 'your account waits for approval by a moderator');
+  return member;
+}
+
+export function moderator(req: Request): Member {
+  const member = activeMember(req);
+  if (!isModerator(member.role)) throw new ApiError('forbidden', 'only moderators may do this');
+  return member;
+}
+
+export function admin(req: Request): Member {
+  const member = activeMember(req);
+  if (member.role !== 'admin') throw new ApiError('forbidden', 'only admins may do this');
+  return member;
+}
+
+export const requireMember: RequestHandler = (req, _res, next) => {
+  signedIn(req);
+  next();
+};
+
+export function actionContext(req: Request, clock: Clock): ActionContext {
+  return { actorId: req.member?.id ?? null, requestId: typeof req.id === 'string' ? req.id : null, at: clock.now().toISOString() };
+}

@@ -1,0 +1,342 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Result } from '../../shared/result';
+import { ok } from '../../shared/result';
+import { recordAudit, type ActionContext } from '../audit/audit';
+import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
+import { hashRefreshToken, type AccessTokens } from '../auth/tokens';
+import type { Clock } from '../clock';
+import type { Database, DeviceKeyRow } from '../db/schema';
+import type { Store } from '../db/store';
+import { failure, type Failure } from '../failure';
+import { newId, randomToken } from '../ids';
+import { checkDevicePublicKey } from './device-key';
+import { isModerator, toMember, type Member, type MemberStatus, type Role } from './member';
+import * as repo from './repository';
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  member: Member;
+}
+
+export interface DeviceKey {
+  publicKey: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+function toDeviceKey(row: DeviceKeyRow): DeviceKey {
+  return { publicKey: row.public_key, createdAt: row.created_at, revokedAt: row.revoked_at };
+}
+
+const INVITE_DAYS = 30;
+
+function hashInvite(code: string): string {
+  return createHash('sha256').update(code.trim()).digest('base64url');
+}
+
+/** Readable invite codes: no 0/O/1/I to mistype, grouped for reading aloud. */
+function newInviteCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(12);
+  let code = '';
+  for (let i = 0; i < 12; i++) {
+    code += alphabet[(bytes[i] ?? 0) % alphabet.length];
+    if (i % 4 === 3 && i < 11) code += '-';
+  }
+  return code;
+}
+
+export class MemberService {
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: AccessTokens,
+    private readonly clock: Clock,
+    private readonly refreshTtlSeconds: number,
+  ) {}
+
+  async register(
+    ctx: ActionContext,
+    input: { email: string; name: string; password: string; inviteCode?: string | undefined },
+  ): Promise<Result<Member, Failure>> {
+    const passwordHash = await hashPassword(input.password);
+    return this.store.transaction(async (trx) => {
+      if ((await repo.findMemberByEmail(trx, input.email)) !== undefined) {
+        return failure('email_taken', 'an account with this email already exists', 'email');
+      }
+      const id = newId();
+      await repo.insertMember(trx, {
+        id,
+        email: input.email,
+        name: input.name,
+        password_hash: passwordHash,
+        role: 'member',
+        status: 'pending',
+        created_at: ctx.at,
+        approved_at: null,
+        approved_by: null,
+      });
+      let status: MemberStatus = 'pending';
+      if (input.inviteCode !== undefined) {
+        if (!(await repo.useInvite(trx, hashInvite(input.inviteCode), id, ctx.at))) {
+          return failure('invalid_invite', 'this invite code is unknown, used or expired', 'inviteCode');
+        }
+        status = 'active';
+        await repo.updateMember(trx, id, { status, approved_at: ctx.at });
+      }
+      await recordAudit(trx, { ...ctx, actorId: id }, {
+        action: 'member.register',
+        targetType: 'member',
+        targetId: id,
+        detail: { status, invited: input.inviteCode !== undefined },
+      });
+      const row = await repo.findMemberById(trx, id);
+      if (row === undefined) throw new Error('member vanished inside its own transaction');
+      return ok(toMember(row));
+    });
+  }
+
+  async login(ctx: ActionContext, input: { email: string; password: string }): Promise<Result<Tokens, Failure>> {
+    const row = await repo.findMemberByEmail(this.store.db, input.email);
+    const valid = await verifyPassword(input.password, row?.password_hash ?? (await decoyHash()));
+    if (row === undefined || !valid) {
+      if (row !== undefined) {
+        await this.store.transaction(async (trx) => {
+          await recordAudit(trx, { ...ctx, actorId: row.id }, {
+            action: 'member.login',
+            targetType: 'member',
+            targetId: row.id,
+            outcome: 'denied',
+            detail: { reason: 'wrong password' },
+          });
+          return ok(null);
+        });
+      }
+      return failure('invalid_credentials', 'email or password is wrong');
+    }
+    if (row.status === 'suspended') {
+      await this.store.transaction(async (trx) => {
+        await recordAudit(trx, { ...ctx, actorId: row.id }, {
+          action: 'member.login',
+          targetType: 'member',
+          targetId: row.id,
+          outcome: 'denied',
+          detail: { reason: 'suspended' },
+        });
+        return ok(null);
+      });
+      return failure('account_suspended', 'this account is suspended');
+    }
+    return this.store.transaction(async (trx) => {
+      const tokens = await this.issueTokens(trx, row.id, newId(), ctx.at);
+      await recordAudit(trx, { ...ctx, actorId: row.id }, { action: 'member.login', targetType: 'member', targetId: row.id });
+      return ok({ ...tokens, member: toMember(row) });
+    });
+  }
+
+  /**
+   * A refresh token works once. Presenting a spent one means it was copied:
+   * the whole chain of that login is revoked, so the thief and the owner both
+   * have to sign in again.
+   */
+  async refresh(ctx: ActionContext, refreshToken: string): Promise<Result<Tokens, Failure>> {
+    const tokenHash = hashRefreshToken(refreshToken);
+    const outcome = await this.store.transaction(async (trx): Promise<Result<Tokens | 'reused', Failure>> => {
+      const row = await repo.findRefreshToken(trx, tokenHash);
+      if (row === undefined) return failure('invalid_refresh_token', 'this refresh token is unknown');
+      if (row.used_at !== null || row.revoked_at !== null) {
+        await repo.revokeRefreshFamily(trx, row.family_id, ctx.at);
+        await recordAudit(trx, { ...ctx, actorId: row.member_id }, {
+          action: 'auth.refresh_reuse',
+          targetType: 'member',
+          targetId: row.member_id,
+          outcome: 'denied',
+          detail: { family: row.family_id, revokedBefore: row.revoked_at !== null && row.used_at === null },
+        });
+        // Committed on purpose: the revocation must stick even though the request fails.
+        return ok('reused');
+      }
+      if (row.expires_at <= ctx.at) return failure('invalid_refresh_token', 'this refresh token has expired');
+      const member = await repo.findMemberById(trx, row.member_id);
+      if (member === undefined) throw new Error('refresh token without member');
+      if (member.status === 'suspended') return failure('account_suspended', 'this account is suspended');
+      if (!(await repo.markRefreshTokenUsed(trx, tokenHash, ctx.at))) {
+        return failure('invalid_refresh_token', 'this refresh token was just used');
+      }
+      const tokens = await this.issueTokens(trx, member.id, row.family_id, ctx.at);
+      await recordAudit(trx, { ...ctx, actorId: member.id }, { action: 'auth.refresh', targetType: 'member', targetId: member.id });
+      return ok({ ...tokens, member: toMember(member) });
+    });
+    if (outcome.ok && outcome.value === 'reused') {
+      return failure('refresh_token_reused', 'this refresh token was already used; sign in again');
+    }
+    return outcome as Result<Tokens, Failure>;
+  }
+
+  private async issueTokens(
+    trx: Transaction<Database>,
+    memberId: string,
+    familyId: string,
+    at: string,
+  ): Promise<{ accessToken: string; refreshToken: string }> {
+    const refreshToken = randomToken(32);
+    await repo.insertRefreshToken(trx, {
+      token_hash: hashRefreshToken(refreshToken),
+      family_id: familyId,
+      member_id: memberId,
+      created_at: at,
+      expires_at: new Date(Date.parse(at) + this.refreshTtlSeconds * 1000).toISOString(),
+    });
+    const accessToken = await this.tokens.issue(memberId, this.clock.now());
+    return { accessToken, refreshToken };
+  }
+
+  async me(memberId: string): Promise<{ member: Member; keys: DeviceKey[] } | undefined> {
+    const row = await repo.findMemberById(this.store.db, memberId);
+    if (row === undefined) return undefined;
+    const keys = await repo.listDeviceKeys(this.store.db, memberId);
+    return { member: toMember(row), keys: keys.map(toDeviceKey) };
+  }
+
+  async list(status: MemberStatus | undefined): Promise<Member[]> {
+    return (await repo.listMembers(this.store.db, status)).map(toMember);
+  }
+
+  async approve(ctx: ActionContext, memberId: string): Promise<Result<Member, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findMemberById(trx, memberId);
+      if (row === undefined) return failure('not_found', 'no such member');
+      if (row.status !== 'pending') return failure('conflict', `this member is ${row.status}, not pending`);
+      await repo.updateMember(trx, memberId, { status: 'active', approved_at: ctx.at, approved_by: ctx.actorId });
+      await recordAudit(trx, ctx, { action: 'member.approve', targetType: 'member', targetId: memberId });
+      return ok({ ...toMember(row), status: 'active' as const });
+    });
+  }
+
+  async setRole(ctx: ActionContext, memberId: string, role: Role): Promise<Result<Member, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findMemberById(trx, memberId);
+      if (row === undefined) return failure('not_found', 'no such member');
+      if (row.role === 'admin' && role !== 'admin' && row.status === 'active' && (await repo.countActiveAdmins(trx)) <= 1) {
+        return failure('last_admin', 'the last active admin cannot give up the role');
+      }
+      await repo.updateMember(trx, memberId, { role });
+      await recordAudit(trx, ctx, {
+        action: 'member.role',
+        targetType: 'member',
+        targetId: memberId,
+        detail: { from: row.role, to: role },
+      });
+      return ok({ ...toMember(row), role });
+    });
+  }
+
+  /** Suspension signs the member out everywhere and stops them voting and proposing. */
+  async suspend(ctx: ActionContext, actorRole: Role, memberId: string, reason: string): Promise<Result<Member, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findMemberById(trx, memberId);
+      if (row === undefined) return failure('not_found', 'no such member');
+      if (memberId === ctx.actorId) return failure('conflict', 'you cannot suspend yourself');
+      if (isModerator(row.role) && actorRole !== 'admin') return failure('forbidden', 'only an admin can suspend a moderator');
+      if (row.status === 'suspended') return failure('conflict', 'this member is already suspended');
+      if (row.role === 'admin' && (await repo.countActiveAdmins(trx)) <= 1) {
+        return failure('last_admin', 'the last active admin cannot be suspended');
+      }
+      await repo.updateMember(trx, memberId, { status: 'suspended' });
+      await repo.revokeRefreshTokensOfMember(trx, memberId, ctx.at);
+      await recordAudit(trx, ctx, {
+        action: 'member.suspend',
+        targetType: 'member',
+        targetId: memberId,
+        detail: { reason, previousStatus: row.status },
+      });
+      return ok({ ...toMember(row), status: 'suspended' as const });
+    });
+  }
+
+  async reinstate(ctx: ActionContext, memberId: string): Promise<Result<Member, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findMemberById(trx, memberId);
+      if (row === undefined) return failure('not_found', 'no such member');
+      if (row.status !== 'suspended') return failure('conflict', 'this member is not suspended');
+      await repo.updateMember(trx, memberId, { status: 'active' });
+      await recordAudit(trx, ctx, { action: 'member.reinstate', targetType: 'member', targetId: memberId });
+      return ok({ ...toMember(row), status: 'active' as const });
+    });
+  }
+
+  async createInvites(ctx: ActionContext, count: number): Promise<Result<{ codes: string[]; expiresAt: string }, Failure>> {
+    const actor = ctx.actorId;
+    if (actor === null) throw new Error('invites need an actor');
+    const codes = Array.from({ length: count }, newInviteCode);
+    const expiresAt = new Date(Date.parse(ctx.at) + INVITE_DAYS * 86_400_000).toISOString();
+    return this.store.transaction(async (trx) => {
+      await repo.insertInvites(
+        trx,
+        codes.map((code) => ({ code_hash: hashInvite(code), created_by: actor, created_at: ctx.at, expires_at: expiresAt })),
+      );
+      await recordAudit(trx, ctx, { action: 'invite.create', targetType: 'invite', targetId: null, detail: { count, expiresAt } });
+      return ok({ codes, expiresAt });
+    });
+  }
+
+  async addKey(ctx: ActionContext, memberId: string, publicKey: string): Promise<Result<DeviceKey, Failure>> {
+    const problem = checkDevicePublicKey(publicKey);
+    if (problem !== null) return failure('invalid_public_key', `publicKey ${problem}`, 'publicKey');
+    return this.store.transaction(async (trx) => {
+      const existing = await repo.findDeviceKey(trx, publicKey);
+      if (existing !== undefined) {
+        return failure('key_in_use', existing.member_id === memberId ? 'you registered this key already' : 'this key is registered already', 'publicKey');
+      }
+      await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at });
+      await recordAudit(trx, ctx, { action: 'key.add', targetType: 'device_key', targetId: publicKey });
+      return ok({ publicKey, createdAt: ctx.at, revokedAt: null });
+    });
+  }
+
+  async revokeKey(ctx: ActionContext, memberId: string, publicKey: string): Promise<Result<DeviceKey, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findDeviceKey(trx, publicKey);
+      if (row === undefined || row.member_id !== memberId) return failure('not_found', 'you have no such key');
+      if (row.revoked_at !== null) return failure('conflict', 'this key is revoked already');
+      await repo.revokeDeviceKey(trx, publicKey, ctx.at);
+      await recordAudit(trx, ctx, { action: 'key.revoke', targetType: 'device_key', targetId: publicKey });
+      return ok({ ...toDeviceKey(row), revokedAt: ctx.at });
+    });
+  }
+
+  /** STEMKRING_BOOTSTRAP_ADMIN: make sure an active admin with this email exists. */
+  async ensureAdmin(ctx: ActionContext, email: string, password: string): Promise<'created' | 'updated' | 'unchanged'> {
+    const existing = await repo.findMemberByEmail(this.store.db, email);
+    if (existing !== undefined && existing.role === 'admin' && existing.status === 'active') return 'unchanged';
+    const passwordHash = existing === undefined ? await hashPassword(password) : existing.password_hash;
+    const result = await this.store.transaction(async (trx) => {
+      const id = existing?.id ?? newId();
+      if (existing === undefined) {
+        await repo.insertMember(trx, {
+          id,
+          email,
+          name: 'Admin',
+          password_hash: passwordHash,
+          role: 'admin',
+          status: 'active',
+          created_at: ctx.at,
+          approved_at: ctx.at,
+          approved_by: null,
+        });
+      } else {
+        await repo.updateMember(trx, id, { role: 'admin', status: 'active' });
+      }
+      await recordAudit(trx, ctx, {
+        action: 'admin.bootstrap',
+        targetType: 'member',
+        targetId: id,
+        detail: { created: existing === undefined },
+      });
+      return ok(existing === undefined ? ('created' as const) : ('updated' as const));
+    });
+    if (!result.ok) throw new Error('bootstrap admin failed');
+    return result.value;
+  }
+}

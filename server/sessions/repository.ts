@@ -1,0 +1,73 @@
+import type { Executor } from '../db/store';
+import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../db/schema';
+import type { Insertable, Updateable } from 'kysely';
+
+export async function insertSession(db: Executor, row: Insertable<SessionsTable>): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export async function listSessions(db: Executor): Promise<(SessionRow & { question_count: number })[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .selectAll('sessions')
+    .select((eb) =>
+      eb.selectFrom('questions').whereRef('questions.session_id', '=', 'sessions.id').select(eb.fn.countAll<number>().as('n')).as('question_count'),
+    )
+    .orderBy('date', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ ...r, question_count: Number(r.question_count ?? 0) }));
+}
+
+export async function findSession(db: Executor, id: string): Promise<SessionRow | undefined> {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertQuestion(db: Executor, row: Insertable<QuestionsTable>): Promise<void> {
+  await db.insertInto('questions').values(row).execute();
+}
+
+export async function nextQuestionPosition(db: Executor, sessionId: string): Promise<number> {
+  const row = await db
+    .selectFrom('questions')
+    .select((eb) => eb.fn.max('position').as('p'))
+    .where('session_id', '=', sessionId)
+    .executeTakeFirst();
+  return (row?.p ?? 0) + 1;
+}
+
+export async function findQuestion(db: Executor, id: string): Promise<QuestionRow | undefined> {
+  return db.selectFrom('questions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listQuestions(db: Executor, sessionId: string): Promise<QuestionRow[]> {
+  return db.selectFrom('questions').selectAll().where('session_id', '=', sessionId).orderBy('position').execute();
+}
+
+export async function insertProposal(db: Executor, row: Insertable<ProposalsTable>): Promise<void> {
+  await db.insertInto('proposals').values(row).execute();
+}
+
+export async function findProposal(db: Executor, id: string): Promise<ProposalRow | undefined> {
+  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listProposalsOfQuestions(db: Executor, questionIds: readonly string[]): Promise<ProposalRow[]> {
+  if (questionIds.length === 0) return [];
+  return db
+    .selectFrom('proposals')
+    .selectAll()
+    .where('question_id', 'in', questionIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function updateProposal(db: Executor, id: string, update: Updateable<ProposalsTable>): Promise<void> {
+  await db.updateTable('proposals').set(update).where('id', '=', id).execute();
+}
+
+/** Re-points proposals that were merged into `from` so every duplicate lands on the final one. */
+export async function repointMerged(db: Executor, from: string, to: string): Promise<void> {
+  await db.updateTable('proposals').set({ merged_into: to }).where('merged_into', '=', from).execute();
+}
