@@ -6,8 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { ProtocolCrypto } from '../../shared/protocol/signing';
 
-// DER prefixes that wrap a raw 32-byte Ed25519 key as SPKI (public) or PKCS#8 (seed).
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+// Wraps a raw 32-byte Ed25519 seed as PKCS#8 DER.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 // Making a KeyObject costs more than a hash; voters sign many ballots with one key.
@@ -20,7 +19,7 @@ function publicKeyObject(raw: Uint8Array): KeyObject | null {
   if (cached !== undefined) return cached;
   let key: KeyObject | null;
   try {
-    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+    key = ed25519PublicKey(raw);
   } catch {
     // Not a point on the curve: no signature can be valid under it.
     key = null;
@@ -47,10 +46,15 @@ export const nodeCrypto: ProtocolCrypto = {
   },
 };
 
-/** A KeyObject for a raw 32-byte Ed25519 public key. */
+/**
+ * A KeyObject for a raw 32-byte Ed25519 public key. Imported as a JWK: in
+ * Node 20 (OpenSSL 3) that takes about 10 µs, where the same key wrapped as
+ * SPKI DER takes over 100 µs, as long as verifying a signature.
+ */
 export function ed25519PublicKey(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error(`ed25519PublicKey: key must be 32 bytes, got ${raw.length}`);
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
 }
 
 /**
