@@ -9,8 +9,10 @@ import type { Database } from './schema';
 export type Executor = Kysely<Database> | Transaction<Database>;
 
 /** Thrown inside a transaction only to roll it back when the callback returned an error. */
-class Rollback<E> {
-  constructor(readonly error: E) {}
+class Rollback<E> extends Error {
+  constructor(readonly failure: E) {
+    super('rolled back');
+  }
 }
 
 /**
@@ -58,7 +60,7 @@ export class Store {
         return result;
       });
     } catch (e) {
-      if (e instanceof Rollback) return { ok: false, error: e.error as E };
+      if (e instanceof Rollback) return { ok: false, error: e.failure as E };
       throw e;
     }
   }

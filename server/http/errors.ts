@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
 
 /** A transport-level error: thrown by routes and middleware, answered by `errorHandler`. */
@@ -40,7 +40,7 @@ interface BodyParserError {
 }
 
 function isBodyParserError(e: unknown): e is BodyParserError {
-  return typeof e === 'object' && e !== null && 'type' in e && typeof (e as { type: unknown }).type === 'string';
+  return typeof e === 'object' && e !== null && 'type' in e && typeof (e).type === 'string';
 }
 
 /** Answers every error in api.md's shape; anything unexpected is logged and answered 500 without details. */
@@ -79,7 +79,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, 'invalid_input', 'the request path is not valid');
       return;
     }
-    const requestId = String(req.id ?? '');
+    const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
     logger.error({ err: error, requestId }, 'unexpected error');
     sendError(res, 'internal_error', `something went wrong on our side (request ${requestId})`);
   };

@@ -1,6 +1,6 @@
 import type { Executor } from '../db/store';
 import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../db/schema';
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 
 export async function insertSession(db: Executor, row: Insertable<SessionsTable>): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
@@ -59,7 +59,8 @@ export async function listProposalsOfQuestions(db: Executor, questionIds: readon
     .selectAll()
     .where('question_id', 'in', questionIds)
     .orderBy('created_at')
-    .orderBy('id')
+    // Insertion order breaks ties, so proposals made in one go keep their order.
+    .orderBy(sql`rowid`)
     .execute();
 }
 

@@ -1,0 +1,64 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
+import type { CountResult } from '../../shared/counting/index';
+import type { Choice, Contest, CountContext } from '../../shared/counting/types';
+
+/**
+ * Runs a count in a worker thread, so a large count never stalls the
+ * server's event loop (requests, sockets) while it runs.
+ */
+
+/** What the worker starts with; the ballots follow in chunks. */
+export interface CountJob {
+  readonly contest: Contest;
+  readonly ctx: CountContext;
+  readonly ballotCount: number;
+}
+
+/** Main thread → worker, after the job. */
+export type CountMessage = { readonly kind: 'ballots'; readonly ballots: readonly Choice[] } | { readonly kind: 'done' };
+
+/** Worker → main thread: the result, or the bug that stopped the count. */
+export type CountReply = { readonly ok: true; readonly result: CountResult } | { readonly ok: false; readonly message: string; readonly stack?: string };
+
+/**
+ * Ballots cross to the worker in chunks of this size. Copying a million
+ * ballots in one message would itself block the event loop for a while; a
+ * chunk takes a few milliseconds, and other work runs between chunks.
+ */
+export const BALLOT_CHUNK = 5_000;
+
+// Under tsx or vitest this module is the .ts source, and so is the worker next to it;
+// once built, both are .js and plain Node runs them.
+const fromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(fromSource ? './count-worker.ts' : './count-worker.js', import.meta.url);
+
+export function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
+  const job: CountJob = { contest, ctx, ballotCount: ballots.length };
+  const worker = new Worker(workerUrl, { workerData: job, execArgv: fromSource ? ['--import', 'tsx'] : [] });
+  const answered = new Promise<CountResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      outcome();
+      void worker.terminate();
+    };
+    worker.once('message', (reply: CountReply) =>
+      settle(() => (reply.ok ? resolve(reply.result) : reject(new Error(`count failed in worker: ${reply.message}`, { cause: reply.stack })))),
+    );
+    worker.once('error', (error) => settle(() => reject(error)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`count worker exited with code ${code} before answering`))));
+  });
+  return sendBallots(worker, ballots).then(() => answered);
+}
+
+async function sendBallots(worker: Worker, ballots: readonly Choice[]): Promise<void> {
+  for (let start = 0; start < ballots.length; start += BALLOT_CHUNK) {
+    const message: CountMessage = { kind: 'ballots', ballots: ballots.slice(start, start + BALLOT_CHUNK) };
+    worker.postMessage(message);
+    await nextTurn();
+  }
+  const done: CountMessage = { kind: 'done' };
+  worker.postMessage(done);
+}

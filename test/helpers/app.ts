@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { buildApp, type App } from '../../server/app';
+import type { Clock } from '../../server/clock';
+import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../../server/config';
+import { ApiClient } from './client';
+
+export const ADMIN = { email: 'admin@stemkring.test', password: 'admin-password-1' };
+
+export interface TestApp {
+  readonly app: App;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly api: ApiClient;
+  stop(): Promise<void>;
+}
+
+/** A clock the test can move. */
+export class TestClock implements Clock {
+  private t: number;
+  constructor(start = Date.now()) {
+    this.t = start;
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface TestAppOptions {
+  readonly dataDir?: string;
+  readonly clock?: Clock;
+  readonly rateLimits?: Partial<RateLimits>;
+  readonly loadDemoData?: boolean;
+}
+
+export function freshDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-test-'));
+}
+
+/** The real app on port 0 against a fresh data folder (or the given one). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    bootstrapAdmin: ADMIN,
+    communityName: 'Testkring',
+    loadDemoData: options.loadDemoData ?? true,
+    logLevel: 'silent',
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000, ...options.rateLimits },
+    clientDir: path.join(dataDir, 'no-client'),
+  };
+  const app = await buildApp(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const url = await app.start();
+  return { app, url, dataDir, api: new ApiClient(url), stop: () => app.stop() };
+}

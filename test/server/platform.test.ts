@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, TestClock, freshDataDir, startTestApp, type TestApp } from '../helpers/app';
+import type { ErrorBody, LoginBody } from '../helpers/client';
+
+let t: TestApp;
+let admin: LoginBody;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  admin = await t.api.login(ADMIN.email, ADMIN.password);
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('health and identity', () => {
+  it('answers health and the instance identity of protocol.md', async () => {
+    const health = await t.api.get<{ status: string }>('/api/health');
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('ok');
+    const wk = await t.api.get<{ protocol: number; instance: string; name: string; publicKey: string }>('/.well-known/stemkring.json');
+    expect(wk.body).toEqual({ protocol: 1, instance: t.app.instance.id, name: 'Testkring', publicKey: t.app.instance.publicKeyB64 });
+    expect(Buffer.from(wk.body.publicKey, 'base64url')).toHaveLength(32);
+    expect(wk.body.instance).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  });
+
+  it('keeps the instance key in the data folder, readable by the owner only', () => {
+    const stat = fs.statSync(path.join(t.dataDir, 'instance.json'));
+    expect(stat.mode & 0o777).toBe(0o600);
+  });
+
+  it('sends a Content-Security-Policy without inline script, and a request id', async () => {
+    const res = await t.api.get('/api/health');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const given = await t.api.request('GET', '/api/health', { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+  });
+});
+
+describe('errors as api.md says', () => {
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    for (const raw of ['{"email":', '{email: 1}', "{'a':1}", '\u0000']) {
+      const res = await t.api.request<ErrorBody>('POST', '/api/auth/login', { rawBody: raw });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_json');
+    }
+  });
+
+  it('answers a body of another type with 415', async () => {
+    const res = await t.api.request<ErrorBody>('POST', '/api/auth/login', { rawBody: 'email=a', contentType: 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+  });
+
+  it('answers unknown routes with 404 in the error shape', async () => {
+    for (const p of ['/api/nothing', '/api/sessions/x/y/z', '/nothing']) {
+      const res = await t.api.get<ErrorBody>(p);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    }
+    expect((await t.api.request('PATCH', '/api/sessions', { body: {} })).status).toBe(404);
+  });
+
+  it('answers oversized bodies with 413', async () => {
+    const res = await t.api.post<ErrorBody>('/api/auth/register', { email: 'big@example.org', name: 'x'.repeat(100_000), password: 'long-enough' });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers ids that cannot exist with 404', async () => {
+    for (const id of ["'%20OR%201=1--", '..%2F..%2Fetc', 'x'.repeat(65), '%F0%9F%98%80', '%E0%A4%A']) {
+      const res = await t.api.get<ErrorBody>(`/api/sessions/${id}`);
+      expect([400, 404], id).toContain(res.status);
+      expect(res.body.error).toBeDefined();
+    }
+  });
+
+  it('refuses deeply nested JSON and wrong types without a 500', async () => {
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const nested = await t.api.request<ErrorBody>('POST', '/api/auth/login', { rawBody: deep });
+    expect(nested.status).toBe(400);
+    const obj = `{"email":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)},"password":"x"}`;
+    expect((await t.api.request('POST', '/api/auth/login', { rawBody: obj })).status).toBe(400);
+    for (const body of [null, [], 'text', 42, true, { email: ['a'], password: {} }]) {
+      const res = await t.api.request<ErrorBody>('POST', '/api/auth/login', { rawBody: JSON.stringify(body) });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_input');
+    }
+  });
+
+  it('never answers 500 to any JSON a client can send (property)', async () => {
+    const routes = [
+      ['POST', '/api/auth/register'],
+      ['POST', '/api/auth/login'],
+      ['POST', '/api/auth/refresh'],
+      ['POST', '/api/sessions'],
+      ['POST', '/api/me/keys'],
+      ['POST', '/api/invites'],
+      ['POST', '/api/members/abc/role'],
+      ['POST', '/api/proposals/abc/merge'],
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue({ maxDepth: 4 }), fc.boolean(), async ([method, route], body, withToken) => {
+        const res = await t.api.request(method, route, { body, ...(withToken ? { token: admin.accessToken } : {}) });
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) expect(res.body).toHaveProperty('error.code');
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('rate limits', () => {
+  it('limits sign-in per account and per address with 429 and Retry-After', async () => {
+    const clock = new TestClock();
+    const limited = await startTestApp({ clock, loadDemoData: false, rateLimits: { loginPerAccount: 3, loginPerAddress: 5, registerPerAddress: 2 } });
+    try {
+      const attempt = (email: string) => limited.api.post<ErrorBody>('/api/auth/login', { email, password: 'wrong-password' });
+      for (let i = 0; i < 3; i++) expect((await attempt('victim@example.org')).status).toBe(401);
+      const blocked = await attempt('victim@example.org');
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.error.code).toBe('too_many_requests');
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Other accounts still work from this address until the address limit.
+      expect((await attempt('other@example.org')).status).toBe(401);
+      expect((await attempt('third@example.org')).status).toBe(429);
+
+      for (let i = 0; i < 2; i++) {
+        expect((await limited.api.post('/api/auth/register', { email: `r${i}@example.org`, name: 'R', password: 'long-enough' })).status).toBe(201);
+      }
+      expect((await limited.api.post('/api/auth/register', { email: 'r9@example.org', name: 'R', password: 'long-enough' })).status).toBe(429);
+
+      clock.advance(16 * 60 * 1000);
+      expect((await attempt('victim@example.org')).status).toBe(401);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe('start and stop', () => {
+  it('loads the demo session once, however often it starts, and closes the database cleanly', async () => {
+    const dataDir = freshDataDir();
+    const first = await startTestApp({ dataDir });
+    const sessions = await first.api.get<{ sessions: { id: string; title: string; date: string; questionCount: number }[] }>('/api/sessions');
+    expect(sessions.body.sessions).toEqual([
+      expect.objectContaining({ title: 'Platform Vernieuwen Doen We Samen', date: '2022-11-25', questionCount: 4 }),
+    ]);
+    const detail = await first.api.get<{ session: { questions: { text: string; proposals: { body: string }[] }[] } }>(
+      `/api/sessions/${sessions.body.sessions[0]?.id ?? ''}`,
+    );
+    expect(detail.body.session.questions.map((q) => q.proposals.length)).toEqual([3, 3, 3, 3]);
+    expect(detail.body.session.questions[3]?.proposals[0]?.body).toContain('rechtstreeks kunnen stemmen');
+    await first.stop();
+    // A clean close checkpoints the write-ahead log away.
+    expect(fs.existsSync(path.join(dataDir, 'stemkring.sqlite-wal'))).toBe(false);
+
+    const second = await startTestApp({ dataDir });
+    const again = await second.api.get<{ sessions: unknown[] }>('/api/sessions');
+    expect(again.body.sessions).toHaveLength(1);
+    const wk = await second.api.get<{ instance: string }>('/.well-known/stemkring.json');
+    expect(wk.body.instance).toBe(first.app.instance.id);
+    await second.stop();
+  });
+});
