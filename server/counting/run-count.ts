@@ -33,9 +33,23 @@ export const BALLOT_CHUNK = 5_000;
 const fromSource = import.meta.url.endsWith('.ts');
 const workerUrl = new URL(fromSource ? './count-worker.ts' : './count-worker.js', import.meta.url);
 
+/**
+ * Starts the worker. From source, Node 20 ignores `--import tsx` in a
+ * worker's execArgv (the .ts entry fails with "Unknown file extension"), so
+ * a two-line bootstrap registers tsx inside the worker and then imports the
+ * worker module. tsx is resolved here, from this file, because an evaluated
+ * worker would resolve it from the working directory.
+ */
+function startWorker(job: CountJob): Worker {
+  if (!fromSource) return new Worker(workerUrl, { workerData: job, execArgv: [] });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: job, execArgv: [] });
+}
+
 export function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
   const job: CountJob = { contest, ctx, ballotCount: ballots.length };
-  const worker = new Worker(workerUrl, { workerData: job, execArgv: fromSource ? ['--import', 'tsx'] : [] });
+  const worker = startWorker(job);
   const answered = new Promise<CountResult>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void): void => {
