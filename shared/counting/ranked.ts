@@ -2,8 +2,7 @@
  * What the ranked counts (IRV, STV) share: the ballot input type, the errors,
  * turning ballots into a compact profile of integer indexes, and tie-breaking.
  */
-import { err, ok, type Result } from '../result';
-import type { CountOption, RankingChoice } from './types';
+import type { Choice, CountOption, RankingChoice } from './types';
 
 /**
  * A ranking, optionally standing for `weight` identical ballots (a BLT line).
@@ -11,25 +10,13 @@ import type { CountOption, RankingChoice } from './types';
  */
 export type RankedBallot = RankingChoice & { readonly weight?: number };
 
-export type RankedCountErrorKind =
-  | 'bad-options'
-  | 'bad-seats'
-  | 'bad-lot-order'
-  | 'unknown-option'
-  | 'duplicate-option'
-  | 'bad-weight'
-  | 'too-many-ballots';
-
-export interface RankedCountError {
-  readonly kind: RankedCountErrorKind;
-  readonly message: string;
-  /** Index of the offending ballot in the input, when one is to blame. */
-  readonly ballot?: number;
-}
-
-function fail(kind: RankedCountErrorKind, message: string, ballot?: number): Result<never, RankedCountError> {
-  return err(ballot === undefined ? { kind, message } : { kind, message, ballot });
-}
+/**
+ * What the ranked counts accept: checked protocol choices (which must be
+ * rankings) or weighted rankings. As everywhere in the counting library, a
+ * ballot that could not have passed `checkChoice` is a bug upstream and
+ * throws.
+ */
+export type RankedInput = readonly (Choice | RankedBallot)[];
 
 /**
  * Ballots as integer indexes, identical rankings grouped. Group g ranks
@@ -53,24 +40,24 @@ export interface Profile {
 
 export const MAX_OPTIONS = 65535;
 
-export function checkOptions(options: readonly CountOption[], lotOrder: readonly string[]): Result<Map<string, number>, RankedCountError> {
-  if (options.length === 0) return fail('bad-options', 'the contest has no options');
-  if (options.length > MAX_OPTIONS) return fail('bad-options', `at most ${MAX_OPTIONS} options can be counted`);
+/** Option index by id; throws on a malformed contest or lot (bugs upstream, see plurality.ts lotRanks). */
+export function checkOptions(options: readonly CountOption[], seats: number, lotOrder: readonly string[]): Map<string, number> {
+  if (!Number.isSafeInteger(seats) || seats < 1) throw new Error(`seats must be a positive integer, got ${String(seats)}`);
+  if (options.length === 0) throw new Error('the contest has no options');
+  if (options.length > MAX_OPTIONS) throw new Error(`at most ${MAX_OPTIONS} options can be counted`);
   const index = new Map<string, number>();
   for (const [i, option] of options.entries()) {
-    if (index.has(option.id)) return fail('bad-options', `option id '${option.id}' appears twice`);
+    if (index.has(option.id)) throw new Error(`option id ${JSON.stringify(option.id)} appears twice in the contest`);
     index.set(option.id, i);
-  }
-  if (lotOrder.length !== options.length) {
-    return fail('bad-lot-order', `the lot order must list every option exactly once (${lotOrder.length} entries for ${options.length} options)`);
   }
   const seen = new Set<string>();
   for (const id of lotOrder) {
-    if (!index.has(id)) return fail('bad-lot-order', `the lot order names '${id}', which is not an option`);
-    if (seen.has(id)) return fail('bad-lot-order', `the lot order lists '${id}' twice`);
+    if (!index.has(id)) throw new Error(`lotOrder names ${JSON.stringify(id)}, which is not an option`);
+    if (seen.has(id)) throw new Error(`lotOrder names ${JSON.stringify(id)} twice`);
     seen.add(id);
   }
-  return ok(index);
+  if (seen.size !== options.length) throw new Error('lotOrder must hold every option exactly once');
+  return index;
 }
 
 class Growable<T extends Uint16Array | Uint32Array | Int32Array | Float64Array> {
@@ -89,29 +76,33 @@ class Growable<T extends Uint16Array | Uint32Array | Int32Array | Float64Array> 
 }
 
 /**
- * Validates ballots and groups identical rankings. `maxValid` bounds the
+ * Checks the ballots and groups identical rankings. `maxValid` bounds the
  * number of valid ballots so that the caller's scaled integers stay exact.
  */
 export function buildProfile(
   options: readonly CountOption[],
-  ballots: readonly RankedBallot[],
+  seats: number,
+  ballots: RankedInput,
   lotOrder: readonly string[],
   maxValid: number,
-): Result<Profile, RankedCountError> {
-  const checked = checkOptions(options, lotOrder);
-  if (!checked.ok) return checked;
-  const index = checked.value;
+): Profile {
+  const index = checkOptions(options, seats, lotOrder);
   const n = options.length;
   const lotRank = new Int32Array(n);
   lotOrder.forEach((id, position) => {
     lotRank[index.get(id) ?? 0] = position;
   });
 
-  const cand = new Growable(new Uint16Array(1024), (k) => new Uint16Array(k));
-  const start = new Growable(new Uint32Array(256), (k) => new Uint32Array(k));
-  const count = new Growable(new Float64Array(256), (k) => new Float64Array(k));
-  const hashes = new Growable(new Int32Array(256), (k) => new Int32Array(k));
-  let table = new Int32Array(1024); // group index + 1, 0 = empty slot
+  // Sized from the input so that large counts never copy or rehash; the
+  // table starts at twice the ballots (up to 2^22 slots) and grows past that.
+  let entries = 0;
+  for (const ballot of ballots) if ('ranking' in ballot) entries += ballot.ranking.length;
+  const expected = Math.min(ballots.length, 1 << 21) + 1;
+  const cand = new Growable(new Uint16Array(Math.max(entries, 16)), (k) => new Uint16Array(k));
+  const start = new Growable(new Uint32Array(expected + 1), (k) => new Uint32Array(k));
+  const count = new Growable(new Float64Array(expected), (k) => new Float64Array(k));
+  const hashes = new Growable(new Int32Array(expected), (k) => new Int32Array(k));
+  let table = new Int32Array(Math.max(1024, 2 ** Math.ceil(Math.log2(expected * 2)))); // group index + 1, 0 = empty slot
   let mask = table.length - 1;
   const stamp = new Int32Array(n);
   let groups = 0;
@@ -122,10 +113,9 @@ export function buildProfile(
   for (let i = 0; i < ballots.length; i++) {
     const ballot = ballots[i];
     if (ballot === undefined) continue;
-    const weight = ballot.weight ?? 1;
-    if (!Number.isSafeInteger(weight) || weight < 1) {
-      return fail('bad-weight', `ballot ${i}: weight must be a positive integer, got ${String(weight)}`, i);
-    }
+    if (!('ranking' in ballot)) throw new Error(`ballot ${i} has no "ranking": choices must pass checkChoice first`);
+    const weight = 'weight' in ballot && ballot.weight !== undefined ? ballot.weight : 1;
+    if (!Number.isSafeInteger(weight) || weight < 1) throw new Error(`ballot ${i}: weight must be a positive integer, got ${String(weight)}`);
     const ranking = ballot.ranking;
     const len = ranking.length;
     if (len === 0) {
@@ -133,7 +123,7 @@ export function buildProfile(
       continue;
     }
     valid += weight;
-    if (valid > maxValid) return fail('too-many-ballots', `at most ${maxValid} ballots can be counted exactly`, i);
+    if (valid > maxValid) throw new Error(`at most ${maxValid} ballots can be counted exactly by this method`);
     cand.ensure(top + len);
     const buf = cand.data;
     const mark = i + 1;
@@ -141,8 +131,8 @@ export function buildProfile(
     for (let k = 0; k < len; k++) {
       const id = ranking[k] ?? '';
       const c = index.get(id);
-      if (c === undefined) return fail('unknown-option', `ballot ${i} ranks '${id}', which is not an option`, i);
-      if (stamp[c] === mark) return fail('duplicate-option', `ballot ${i} ranks '${id}' twice`, i);
+      if (c === undefined) throw new Error(`ballot ${i} ranks unknown option ${JSON.stringify(id)}`);
+      if (stamp[c] === mark) throw new Error(`ballot ${i} ranks ${JSON.stringify(id)} twice`);
       stamp[c] = mark;
       buf[top + k] = c;
       h = Math.imul(h ^ c, 0x01000193);
@@ -198,7 +188,7 @@ export function buildProfile(
     }
   }
   const startArr = start.data.slice(0, groups + 1);
-  return ok({
+  return {
     ids: options.map((o) => o.id),
     groups,
     start: startArr,
@@ -207,7 +197,7 @@ export function buildProfile(
     valid,
     blank,
     lotRank,
-  });
+  };
 }
 
 export interface TieBreak {
