@@ -85,6 +85,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
     return moved;
   };
 
+  let deemed = false; // the last elections filled the last vacancies under rule 52
   /** Elections at the end of a stage; true when the count is over. */
   const electAtEndOfStage = (stage: number, elected: number[]): boolean => {
     const vacancies = seats - winners.length;
@@ -92,6 +93,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
     for (let c = 0; c < n; c++) if (status[c] === CONTINUING) continuing.push(c);
     if (continuing.length <= vacancies) {
       // Rule 52: the continuing options are deemed elected together, listed in ballot order.
+      deemed = continuing.length > 0;
       for (const c of continuing) {
         status[c] = ELECTED;
         winners.push(c);
@@ -130,7 +132,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
 
   const record = (action: StvAction, text: string, before: { votes: Float64Array; nt: number; residue: number } | null, elected: number[], out: number[]): void => {
     let description = text;
-    if (elected.length > 0) description += `; elected: ${namesOf(elected)}`;
+    if (elected.length > 0) description += `; ${deemed ? 'elected to fill the last vacancies' : 'elected'}: ${namesOf(elected)}`;
     stages.push({
       stage: stages.length + 1,
       action,

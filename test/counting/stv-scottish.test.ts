@@ -156,7 +156,7 @@ describe('Scottish STV: named fixtures', () => {
         {
           stage: 4,
           action: { kind: 'exclusion', option: 'c' },
-          description: 'C excluded, papers transferred; elected: B',
+          description: 'C excluded, papers transferred; elected to fill the last vacancies: B',
           quota: '5.00000',
           votes: { a: '5.00000', b: '2.87500', c: '0.00000', d: '0.00000' },
           transfers: { votes: { ...zero, c: '-2.75000' }, nonTransferable: '2.75000', residue: '0.00000' },
