@@ -1,9 +1,10 @@
 /**
  * Fixed-point decimals as scaled integers: a value v with p places is held as
  * the integer v * 10^p, either as a bigint or as a JS number that is an
- * integer below 2^53 (exact). Counts never divide or multiply in floating
- * point: products that could pass 2^53 go through bigint or through the split
- * multiplication below.
+ * integer below 2^53 (exact). Every result is the exact integer the rule
+ * asks for: products that could pass 2^53 go through bigint or through the
+ * split multiplication below, whose float division is only a first guess that
+ * is corrected to the exact quotient.
  */
 
 /** 10^places as a number; places is small (5 or 9). */

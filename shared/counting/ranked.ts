@@ -102,7 +102,9 @@ export function buildProfile(
   const start = new Growable(new Uint32Array(expected + 1), (k) => new Uint32Array(k));
   const count = new Growable(new Float64Array(expected), (k) => new Float64Array(k));
   const hashes = new Growable(new Int32Array(expected), (k) => new Int32Array(k));
-  let table = new Int32Array(Math.max(1024, 2 ** Math.ceil(Math.log2(expected * 2)))); // group index + 1, 0 = empty slot
+  let slots = 1024;
+  while (slots < expected * 2) slots *= 2;
+  let table = new Int32Array(slots); // group index + 1, 0 = empty slot
   let mask = table.length - 1;
   const stamp = new Int32Array(n);
   let groups = 0;

@@ -83,8 +83,12 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
     exhausted = rest;
   };
 
-  let previous: { votes: Float64Array; nt: number } | null = null;
+  let previous: { votes: Float64Array; nt: number; residue: number } | null = null;
   const record = (action: StvAction, description: string, elected: number[], out: number[]): void => {
+    // Nothing is lost to rounding in Meek (what a ballot keeps back stays on
+    // it), so the residue is zero; it is computed, not assumed.
+    const residue = total - exhausted - votes.reduce((a, b) => a + b, 0);
+    const before = previous;
     stages.push({
       stage: stages.length + 1,
       action,
@@ -92,21 +96,21 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       quota: fmt(quota),
       votes: byOption(ids, (i) => fmt(votes[i] ?? 0)),
       transfers:
-        previous === null
+        before === null
           ? null
           : {
-              votes: byOption(ids, (i) => fmt((votes[i] ?? 0) - (previous?.votes[i] ?? 0))),
-              nonTransferable: fmt(exhausted - previous.nt),
-              residue: fmt(0),
+              votes: byOption(ids, (i) => fmt((votes[i] ?? 0) - (before.votes[i] ?? 0))),
+              nonTransferable: fmt(exhausted - before.nt),
+              residue: fmt(residue - before.residue),
             },
       nonTransferable: fmt(exhausted),
-      residue: fmt(total - exhausted - votes.reduce((a, b) => a + b, 0)),
+      residue: fmt(residue),
       elected: elected.map((c) => ids[c] ?? ''),
       excluded: out.map((c) => ids[c] ?? ''),
       keepFactors: byOption(ids, (i) => fmt(keep[i] ?? 0)),
       iterations: action.kind === 'first-preferences' ? null : iterations,
     });
-    previous = { votes: votes.slice(), nt: exhausted };
+    previous = { votes: votes.slice(), nt: exhausted, residue };
   };
 
   const elect = (c: number, kind: 'elect' | 'elect-remaining'): void => {
