@@ -22,6 +22,9 @@ import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
 import { loadSeedOnce } from './seed/demo';
+import { Pseudonyms } from './rounds/pseudonym';
+import { roundRoutes } from './rounds/routes';
+import { RoundService } from './rounds/service';
 import { sessionRoutes } from './sessions/routes';
 import { SessionService } from './sessions/service';
 
@@ -42,6 +45,7 @@ export interface App {
   readonly io: SocketServer;
   readonly logger: Logger;
   readonly server: http.Server;
+  readonly rounds: RoundService;
   /** Listens on config.port (0 for any free port); answers the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -56,8 +60,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'));
 
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
-  const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds);
-  const sessions = new SessionService(store);
+  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'));
+  const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds, rounds);
+  const sessions = new SessionService(store, (questionIds) => rounds.list({ questionIds }));
   const limits = config.rateLimits;
 
   const startCtx = { actorId: null, requestId: null, at: clock.now().toISOString() };
@@ -65,6 +70,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await members.ensureAdmin(startCtx, config.bootstrapAdmin.email.toLowerCase(), config.bootstrapAdmin.password);
   }
   if (config.loadDemoData) await loadSeedOnce(store, DEMO_SEED, startCtx);
+  // Open rounds come back with their boards; a round whose closing time passed while we were down closes now.
+  await rounds.start();
 
   const app = express();
   app.disable('x-powered-by');
@@ -117,6 +124,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     }),
   );
   api.use(sessionRoutes(sessions, clock));
+  api.use(roundRoutes(rounds, clock));
   api.use(auditRoutes(store));
   api.use(notFoundHandler);
   app.use('/api', api);
@@ -141,6 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     io,
     logger,
     server,
+    rounds,
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -154,6 +163,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         void io.close(() => resolve());
       });
       server.closeAllConnections();
+      await rounds.stop();
       await store.close();
     },
   };

@@ -21,6 +21,22 @@ export const ERROR_STATUS = {
   conflict: 409,
   last_admin: 409,
   too_many_requests: 429,
+  // Ballots (protocol.md "Ballot"): each failed check has its own code.
+  ballot_too_large: 413,
+  invalid_ballot: 400,
+  invalid_choice: 400,
+  wrong_instance: 400,
+  wrong_round: 400,
+  wrong_definition: 409,
+  round_not_open: 409,
+  not_in_electorate: 403,
+  key_not_registered: 403,
+  bad_signature: 400,
+  cast_at_out_of_window: 400,
+  nonce_reused: 409,
+  already_voted: 409,
+  round_not_closed: 409,
+  not_visible: 403,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 export type ErrorCode = keyof typeof ERROR_STATUS;

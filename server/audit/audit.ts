@@ -21,6 +21,10 @@ export const AUDIT_ACTIONS = [
   'proposal.hide',
   'proposal.merge',
   'seed.demo',
+  'round.create',
+  'round.open',
+  'round.close',
+  'round.publish',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

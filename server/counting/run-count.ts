@@ -50,8 +50,8 @@ function startWorker(job: CountJob): Worker {
 export function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
   const job: CountJob = { contest, ctx, ballotCount: ballots.length };
   const worker = startWorker(job);
+  let settled = false;
   const answered = new Promise<CountResult>((resolve, reject) => {
-    let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
@@ -64,15 +64,22 @@ export function runCountInWorker(contest: Contest, ballots: readonly Choice[], c
     worker.once('error', (error) => settle(() => reject(error)));
     worker.once('exit', (code) => settle(() => reject(new Error(`count worker exited with code ${code} before answering`))));
   });
-  return sendBallots(worker, ballots).then(() => answered);
+  const sent = sendBallots(worker, ballots, () => !settled).catch((error: unknown) => {
+    void worker.terminate();
+    throw error;
+  });
+  // Both promises get their handlers now: a worker that fails while chunks are
+  // still being sent must not leave an unhandled rejection behind.
+  return Promise.all([answered, sent]).then(([result]) => result);
 }
 
-async function sendBallots(worker: Worker, ballots: readonly Choice[]): Promise<void> {
+async function sendBallots(worker: Worker, ballots: readonly Choice[], wanted: () => boolean): Promise<void> {
   for (let start = 0; start < ballots.length; start += BALLOT_CHUNK) {
+    if (!wanted()) return;
     const message: CountMessage = { kind: 'ballots', ballots: ballots.slice(start, start + BALLOT_CHUNK) };
     worker.postMessage(message);
     await nextTurn();
   }
   const done: CountMessage = { kind: 'done' };
-  worker.postMessage(done);
+  if (wanted()) worker.postMessage(done);
 }

@@ -3,7 +3,7 @@
  * verifier check tens of thousands of ballot signatures, and OpenSSL's Ed25519
  * is about a hundred times faster than tweetnacl's.
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, sign, verify, type KeyObject } from 'node:crypto';
 import type { ProtocolCrypto } from '../../shared/protocol/signing';
 
 // Wraps a raw 32-byte Ed25519 seed as PKCS#8 DER.
@@ -29,9 +29,15 @@ function publicKeyObject(raw: Uint8Array): KeyObject | null {
   return key;
 }
 
+/** Forgets the cached public keys (for measurements that must start cold). */
+export function clearKeyCache(): void {
+  publicKeys.clear();
+}
+
 export const nodeCrypto: ProtocolCrypto = {
   sha256(data) {
-    const digest = createHash('sha256').update(data).digest();
+    // The one-shot form skips making a Hash object: about 1 µs less per call, twice per ballot.
+    const digest = hash('sha256', data, 'buffer');
     return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
   },
   verify(signature, message, publicKey) {

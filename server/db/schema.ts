@@ -11,6 +11,10 @@ export interface Database {
   proposals: ProposalsTable;
   audit_events: AuditEventsTable;
   seeds: SeedsTable;
+  rounds: RoundsTable;
+  round_voters: RoundVotersTable;
+  round_keys: RoundKeysTable;
+  board_entries: BoardEntriesTable;
 }
 
 export interface MembersTable {
@@ -108,3 +112,58 @@ export interface SeedsTable {
   name: string;
   applied_at: string;
 }
+
+export interface RoundsTable {
+  id: string;
+  title: string;
+  method: string;
+  question_id: string | null;
+  options: string | null;
+  seats: number;
+  rules: string;
+  revote: number;
+  sealed: number;
+  closes_at: string | null;
+  status: 'draft' | 'open' | 'closed' | 'published';
+  created_by: string | null;
+  created_at: string;
+  opened_at: string | null;
+  closed_at: string | null;
+  published_at: string | null;
+  definition: string | null;
+  definition_hash: string | null;
+  definition_sig: string | null;
+  electorate_count: number | null;
+  final_head: string | null;
+  board_entries: number | null;
+  outcome: string | null;
+  outcome_sig: string | null;
+}
+export type RoundRow = Selectable<RoundsTable>;
+
+export interface RoundVotersTable {
+  round_id: string;
+  voter: string;
+  member_id: string;
+}
+
+export interface RoundKeysTable {
+  round_id: string;
+  voter: string;
+  public_key: string;
+  position: number;
+  added_at: string;
+}
+
+export interface BoardEntriesTable {
+  round_id: string;
+  seq: number;
+  voter: string;
+  ballot: string;
+  sig: string;
+  leaf: string;
+  head: string;
+  nonce: string;
+  received_at: string;
+}
+export type BoardEntryRow = Selectable<BoardEntriesTable>;

@@ -14,6 +14,11 @@ import { checkDevicePublicKey } from './device-key';
 import { isModerator, toMember, type Member, type MemberStatus, type Role } from './member';
 import * as repo from './repository';
 
+/** Lets open rounds take a key a voter adds while they run (see RoundService). */
+export interface KeyHook {
+  addKeyToOpenRounds(trx: Transaction<Database>, memberId: string, publicKey: string, at: string): Promise<() => void>;
+}
+
 export interface Tokens {
   accessToken: string;
   refreshToken: string;
@@ -54,6 +59,7 @@ export class MemberService {
     private readonly tokens: AccessTokens,
     private readonly clock: Clock,
     private readonly refreshTtlSeconds: number,
+    private readonly keyHook?: KeyHook,
   ) {}
 
   async register(
@@ -284,15 +290,19 @@ export class MemberService {
   async addKey(ctx: ActionContext, memberId: string, publicKey: string): Promise<Result<DeviceKey, Failure>> {
     const problem = checkDevicePublicKey(publicKey);
     if (problem !== null) return failure('invalid_public_key', `publicKey ${problem}`, 'publicKey');
-    return this.store.transaction(async (trx) => {
+    let afterCommit: (() => void) | undefined;
+    const result = await this.store.transaction(async (trx) => {
       const existing = await repo.findDeviceKey(trx, publicKey);
       if (existing !== undefined) {
         return failure('key_in_use', existing.member_id === memberId ? 'you registered this key already' : 'this key is registered already', 'publicKey');
       }
       await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at });
+      afterCommit = await this.keyHook?.addKeyToOpenRounds(trx, memberId, publicKey, ctx.at);
       await recordAudit(trx, ctx, { action: 'key.add', targetType: 'device_key', targetId: publicKey });
       return ok({ publicKey, createdAt: ctx.at, revokedAt: null });
     });
+    if (result.ok) afterCommit?.();
+    return result;
   }
 
   async revokeKey(ctx: ActionContext, memberId: string, publicKey: string): Promise<Result<DeviceKey, Failure>> {

@@ -2,17 +2,21 @@ import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Store } from '../db/store';
+import type { Round } from '../rounds/model';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
 import { toProposal, toQuestion, toSession, type Proposal, type Question, type Session } from './model';
 import * as repo from './repository';
 
 export interface SessionDetail extends Session {
-  questions: (Question & { proposals: Proposal[] })[];
+  questions: (Question & { proposals: Proposal[]; rounds: Round[] })[];
 }
 
 export class SessionService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly roundsOf: (questionIds: readonly string[]) => Promise<Round[]>,
+  ) {}
 
   async list(): Promise<(Session & { questionCount: number })[]> {
     return (await repo.listSessions(this.store.db)).map((r) => ({ ...toSession(r), questionCount: r.question_count }));
@@ -27,12 +31,17 @@ export class SessionService {
       this.store.db,
       questions.map((q) => q.id),
     );
+    const rounds = (await this.roundsOf(questions.map((q) => q.id))).filter((r) => forModerator || r.status !== 'draft');
     return {
       ...toSession(session),
       questions: questions.map((q) => {
         const own = proposals.filter((p) => p.question_id === q.id);
         const shown = forModerator ? own : own.filter((p) => p.status === 'visible');
-        return { ...toQuestion(q), proposals: shown.map((p) => toProposal(p, own, forModerator)) };
+        return {
+          ...toQuestion(q),
+          proposals: shown.map((p) => toProposal(p, own, forModerator)),
+          rounds: rounds.filter((r) => r.questionId === q.id),
+        };
       }),
     };
   }

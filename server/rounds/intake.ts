@@ -1,0 +1,101 @@
+import { checkChoice } from '../../shared/counting/choice';
+import { decodeBase64Url } from '../../shared/protocol/encoding';
+import { jcs } from '../../shared/protocol/jcs';
+import { BallotSchema, SignatureSchema } from '../../shared/protocol/schemas';
+import { signedBytesOfJcs } from '../../shared/protocol/signing';
+import type { Ballot } from '../../shared/protocol/types';
+import type { Result } from '../../shared/result';
+import { ok } from '../../shared/result';
+import { nodeCrypto } from '../crypto/node-crypto';
+import { failure, type Failure } from '../failure';
+import type { Member } from '../members/member';
+import type { RoundLedger } from './ledger';
+
+/** Largest ballot accepted, as its canonical JSON. A ranking of 500 options fits easily. */
+export const MAX_BALLOT_BYTES = 16 * 1024;
+/** How far `castAt` may be from the server's clock. */
+export const CAST_AT_WINDOW_MS = 5 * 60 * 1000;
+
+export interface CheckedBallot {
+  readonly ballot: Ballot;
+  readonly ballotJcs: string;
+  readonly signedBytes: Uint8Array;
+  readonly sig: string;
+  readonly sigBytes: Uint8Array;
+  readonly voter: string;
+}
+
+export interface IntakeContext {
+  readonly instanceId: string;
+  readonly roundId: string;
+  readonly member: Member;
+  readonly now: number;
+  readonly bodyBytes: number;
+}
+
+/**
+ * The ordered checks of protocol.md, with no side effects (the "verify" step):
+ * size, schema and method fit, instance/round/definition match, round open,
+ * member active and in the electorate, key in the register under the member's
+ * pseudonym, signature, castAt window, nonce, revote policy. The first that
+ * fails answers with its own code; nothing has been written.
+ */
+export function checkBallot(ledger: RoundLedger | undefined, body: unknown, ctx: IntakeContext): Result<CheckedBallot, Failure> {
+  if (ctx.bodyBytes > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
+
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return failure('invalid_ballot', 'the body must be {"ballot": …, "sig": …}', 'body');
+  }
+  const extra = Object.keys(body).find((k) => k !== 'ballot' && k !== 'sig');
+  if (extra !== undefined) return failure('invalid_ballot', `unexpected field "${extra}"`, extra);
+  const { ballot: rawBallot, sig: rawSig } = body as { ballot?: unknown; sig?: unknown };
+  const parsed = BallotSchema.safeParse(rawBallot);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue === undefined ? 'ballot' : ['ballot', ...issue.path.map(String)].join('.');
+    return failure('invalid_ballot', `${field}: ${issue?.message ?? 'is not a ballot'}`, field);
+  }
+  const ballot = parsed.data;
+  const sigParsed = SignatureSchema.safeParse(rawSig);
+  if (!sigParsed.success) return failure('invalid_ballot', 'sig: must be a 64-byte signature in base64url', 'sig');
+  const ballotJcs = jcs(ballot);
+  if (ballotJcs.length > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
+
+  if (ledger !== undefined) {
+    const fit = checkChoice(ledger.contest, ballot.choice);
+    if (!fit.ok) return failure('invalid_choice', `ballot.${fit.error.message}`, `ballot.${fit.error.path}`);
+  }
+
+  if (ballot.instance !== ctx.instanceId) return failure('wrong_instance', 'this ballot is for another Stemkring instance', 'ballot.instance');
+  if (ballot.round !== ctx.roundId) return failure('wrong_round', 'this ballot is for another round', 'ballot.round');
+  if (ledger === undefined || !ledger.accepting || (ledger.closesAtMs !== null && ctx.now >= ledger.closesAtMs)) {
+    return failure('round_not_open', 'this round is not open for voting');
+  }
+  if (ballot.definition !== ledger.definitionHash) {
+    return failure('wrong_definition', 'this ballot was made for another version of the round', 'ballot.definition');
+  }
+
+  if (ctx.member.status !== 'active') return failure('account_pending', 'your account waits for approval by a moderator');
+  const voter = ledger.voterOf(ctx.member.id);
+  if (voter === undefined) return failure('not_in_electorate', 'you were not a member when this round opened, so you do not vote in it');
+  if (!ledger.hasKey(voter, ballot.key)) {
+    return failure('key_not_registered', 'this device key is not registered for you in this round', 'ballot.key');
+  }
+
+  const sigBytes = decodeBase64Url(sigParsed.data, 64);
+  const keyBytes = decodeBase64Url(ballot.key, 32);
+  if (!sigBytes.ok || !keyBytes.ok) throw new Error('schema-checked base64url did not decode');
+  const signedBytes = signedBytesOfJcs('ballot', ballotJcs);
+  if (!nodeCrypto.verify(sigBytes.value, signedBytes, keyBytes.value)) {
+    return failure('bad_signature', 'the signature does not match this ballot and key', 'sig');
+  }
+
+  if (Math.abs(Date.parse(ballot.castAt) - ctx.now) > CAST_AT_WINDOW_MS) {
+    return failure('cast_at_out_of_window', 'castAt is too far from the server clock; check your device clock', 'ballot.castAt');
+  }
+  if (ledger.nonceSeen(ballot.nonce)) return failure('nonce_reused', 'this ballot (its nonce) was received already', 'ballot.nonce');
+  if (!ledger.definition.revote && ledger.hasVoted(voter)) {
+    return failure('already_voted', 'you have voted in this round already, and it does not allow changing a vote');
+  }
+  return ok({ ballot, ballotJcs, signedBytes, sig: sigParsed.data, sigBytes: sigBytes.value, voter });
+}

@@ -1,0 +1,117 @@
+import type { Contest } from '../../shared/counting/types';
+import { contestOf } from '../../shared/protocol/contest';
+import { concatBytes, decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
+import { initialHeadBytes } from '../../shared/protocol/board';
+import type { RoundDefinition } from '../../shared/protocol/types';
+import { nodeCrypto } from '../crypto/node-crypto';
+
+function bytes(b64: string, size: number): Uint8Array {
+  const decoded = decodeBase64Url(b64, size);
+  if (!decoded.ok) throw new Error(`stored value is not base64url of ${size} bytes`);
+  return decoded.value;
+}
+
+/**
+ * What ballot intake must know of an open round, kept in memory so that the
+ * ordered checks need no query: the electorate, each voter's keys, the nonces
+ * and voters seen, and the board's head. The database stays the truth: the
+ * ledger is rebuilt from it at start and after any failed write.
+ *
+ * `seq`/`head` run ahead of the database by the ballots waiting for the group
+ * commit; `committed*` is what is on disk, and only that is ever announced.
+ */
+export class RoundLedger {
+  readonly contest: Contest;
+  readonly closesAtMs: number | null;
+  /** False once closing has begun: no ballot is accepted after that. */
+  accepting = true;
+  seq = 0;
+  head: Uint8Array;
+  committedSeq = 0;
+  committedHead: string;
+  private readonly nonces = new Set<string>();
+  private readonly voted = new Set<string>();
+  private readonly committedVoters = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly definition: RoundDefinition,
+    readonly definitionHash: string,
+    private readonly voterOfMember: Map<string, string>,
+    private readonly keysOfVoter: Map<string, Set<string>>,
+  ) {
+    this.contest = contestOf(definition);
+    this.closesAtMs = definition.closesAt === null ? null : Date.parse(definition.closesAt);
+    this.head = initialHeadBytes(bytes(definitionHash, 32), nodeCrypto);
+    this.committedHead = encodeBase64Url(this.head);
+  }
+
+  /** Replays committed entries (at start, or after a failed write). */
+  replay(entries: Iterable<{ seq: number; voter: string; nonce: string; head: string }>): void {
+    for (const e of entries) {
+      if (e.seq !== this.seq + 1) throw new Error(`board of round ${this.id} has a gap before seq ${e.seq}`);
+      this.seq = e.seq;
+      this.nonces.add(e.nonce);
+      this.voted.add(e.voter);
+      this.committedVoters.add(e.voter);
+      this.head = bytes(e.head, 32);
+    }
+    this.committedSeq = this.seq;
+    this.committedHead = encodeBase64Url(this.head);
+  }
+
+  voterOf(memberId: string): string | undefined {
+    return this.voterOfMember.get(memberId);
+  }
+
+  hasKey(voter: string, key: string): boolean {
+    return this.keysOfVoter.get(voter)?.has(key) ?? false;
+  }
+
+  addKey(voter: string, key: string): void {
+    let keys = this.keysOfVoter.get(voter);
+    if (keys === undefined) {
+      keys = new Set();
+      this.keysOfVoter.set(voter, keys);
+    }
+    keys.add(key);
+  }
+
+  nonceSeen(nonce: string): boolean {
+    return this.nonces.has(nonce);
+  }
+
+  hasVoted(voter: string): boolean {
+    return this.voted.has(voter);
+  }
+
+  get electorate(): number {
+    return this.voterOfMember.size;
+  }
+
+  /** Turnout as committed: voters with a ballot on the board, and board entries. */
+  get turnout(): { voters: number; ballots: number } {
+    return { voters: this.committedVoters.size, ballots: this.committedSeq };
+  }
+
+  /**
+   * Appends an accepted ballot to the chain in memory and answers its place.
+   * leaf = SHA-256(signedBytes || sig); head_n = SHA-256(head_{n-1} || leaf).
+   */
+  append(voter: string, nonce: string, signedBytes: Uint8Array, sig: Uint8Array): { seq: number; leaf: string; head: string } {
+    const leaf = nodeCrypto.sha256(concatBytes(signedBytes, sig));
+    this.head = nodeCrypto.sha256(concatBytes(this.head, leaf));
+    this.seq += 1;
+    this.nonces.add(nonce);
+    this.voted.add(voter);
+    return { seq: this.seq, leaf: encodeBase64Url(leaf), head: encodeBase64Url(this.head) };
+  }
+
+  markCommitted(seq: number, head: string, voter: string): void {
+    if (seq > this.committedSeq) {
+      this.committedSeq = seq;
+      this.committedHead = head;
+    }
+    this.committedVoters.add(voter);
+  }
+}

@@ -1,0 +1,95 @@
+import type { Insertable, Updateable } from 'kysely';
+import type { BoardEntriesTable, BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
+import type { Executor } from '../db/store';
+import type { RoundStatus } from './model';
+
+export async function insertRound(db: Executor, row: Insertable<RoundsTable>): Promise<void> {
+  await db.insertInto('rounds').values(row).execute();
+}
+
+export async function findRound(db: Executor, id: string): Promise<RoundRow | undefined> {
+  return db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listRounds(db: Executor, filter: { status?: RoundStatus | undefined; questionIds?: readonly string[] | undefined }): Promise<RoundRow[]> {
+  let q = db.selectFrom('rounds').selectAll().orderBy('created_at').orderBy('id');
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.questionIds !== undefined) {
+    if (filter.questionIds.length === 0) return [];
+    q = q.where('question_id', 'in', filter.questionIds);
+  }
+  return q.execute();
+}
+
+/** Moves a round from one status to the next; answers false when it was not in `from` (a race lost). */
+export async function transitionRound(db: Executor, id: string, from: RoundStatus, update: Updateable<RoundsTable>): Promise<boolean> {
+  const r = await db.updateTable('rounds').set(update).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
+export async function insertVoters(db: Executor, rows: readonly { round_id: string; voter: string; member_id: string }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) await db.insertInto('round_voters').values(rows.slice(i, i + 5_000)).execute();
+}
+
+export async function insertRoundKeys(
+  db: Executor,
+  rows: readonly { round_id: string; voter: string; public_key: string; position: number; added_at: string }[],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5_000) await db.insertInto('round_keys').values(rows.slice(i, i + 5_000)).execute();
+}
+
+export async function listVoters(db: Executor, roundId: string): Promise<{ voter: string; member_id: string }[]> {
+  return db.selectFrom('round_voters').select(['voter', 'member_id']).where('round_id', '=', roundId).execute();
+}
+
+export async function listRoundKeys(db: Executor, roundId: string): Promise<{ voter: string; public_key: string }[]> {
+  return db
+    .selectFrom('round_keys')
+    .select(['voter', 'public_key'])
+    .where('round_id', '=', roundId)
+    .orderBy('voter')
+    .orderBy('position')
+    .execute();
+}
+
+/** The open rounds in which a member is a voter, with their pseudonym and next key position. */
+export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string; next_position: number }[]> {
+  const rows = await db
+    .selectFrom('round_voters')
+    .innerJoin('rounds', 'rounds.id', 'round_voters.round_id')
+    .select(['round_voters.round_id', 'round_voters.voter'])
+    .select((eb) =>
+      eb
+        .selectFrom('round_keys')
+        .whereRef('round_keys.round_id', '=', 'round_voters.round_id')
+        .whereRef('round_keys.voter', '=', 'round_voters.voter')
+        .select((sub) => sub.fn.max('round_keys.position').as('p'))
+        .as('max_position'),
+    )
+    .where('round_voters.member_id', '=', memberId)
+    .where('rounds.status', '=', 'open')
+    .execute();
+  return rows.map((r) => ({ round_id: r.round_id, voter: r.voter, next_position: (r.max_position ?? 0) + 1 }));
+}
+
+// 9 columns a row: 1,000 rows stay well under SQLite's limit of bound variables.
+const BOARD_CHUNK = 1_000;
+
+export async function appendBoardEntries(db: Executor, rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BOARD_CHUNK) {
+    await db.insertInto('board_entries').values(rows.slice(i, i + BOARD_CHUNK)).execute();
+  }
+}
+
+export async function listBoard(db: Executor, roundId: string): Promise<BoardEntryRow[]> {
+  return db.selectFrom('board_entries').selectAll().where('round_id', '=', roundId).orderBy('seq').execute();
+}
+
+export async function countBoard(db: Executor, roundId: string): Promise<{ ballots: number; voters: number }> {
+  const row = await db
+    .selectFrom('board_entries')
+    .select((eb) => [eb.fn.countAll<number>().as('ballots'), eb.fn.count<number>('voter').distinct().as('voters')])
+    .where('round_id', '=', roundId)
+    .executeTakeFirstOrThrow();
+  return { ballots: Number(row.ballots), voters: Number(row.voters) };
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { verifyBundle } from '../../shared/protocol/verify';
+import { verifyStatement } from '../../shared/protocol/signing';
+import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
+import type { ErrorBody, LoginBody } from '../helpers/client';
+import { Voter, type RoundInfo } from '../helpers/voter';
+
+let t: TestApp;
+let admin: LoginBody;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  admin = await t.api.login(ADMIN.email, ADMIN.password);
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+async function createRound(body: Record<string, unknown>): Promise<string> {
+  const res = await t.api.post<{ round: { id: string } }>('/api/rounds', body, admin.accessToken);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.round.id;
+}
+
+async function openRound(id: string): Promise<RoundInfo> {
+  const res = await t.api.post(`/api/rounds/${id}/open`, undefined, admin.accessToken);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return (await t.api.get<RoundInfo>(`/api/rounds/${id}`)).body;
+}
+
+describe('a Community Model Canvas round, end to end', () => {
+  it('picks the top three of a question, publishes a bundle that verifies', async () => {
+    const sessions = await t.api.get<{ sessions: { id: string }[] }>('/api/sessions');
+    const session = await t.api.get<{ session: { questions: { id: string; proposals: { id: string; title: string }[] }[] } }>(
+      `/api/sessions/${sessions.body.sessions[0]?.id ?? ''}`,
+    );
+    const question = session.body.session.questions[0];
+    if (question === undefined) throw new Error('demo session has no question');
+    const voters = await Promise.all(['a', 'b', 'c', 'd'].map((x) => Voter.create(t.api, admin.accessToken, `canvas-${x}@example.org`)));
+
+    const id = await createRound({ title: 'Top 3: doel', questionId: question.id });
+    const draft = await t.api.get<{ round: { method: string; seats: number; options: { id: string }[]; status: string } }>(
+      `/api/rounds/${id}`,
+      admin.accessToken,
+    );
+    expect(draft.body.round).toMatchObject({ method: 'approval', seats: 3, status: 'draft' });
+    expect(draft.body.round.options.map((o) => o.id)).toEqual(question.proposals.map((p) => p.id));
+    expect((await t.api.get(`/api/rounds/${id}`)).status).toBe(404); // drafts are for moderators
+
+    const info = await openRound(id);
+    expect(info.definition.options.map((o) => o.label)).toEqual(question.proposals.map((p) => p.title));
+    const [p1, p2, p3] = question.proposals.map((p) => p.id);
+    const receipts = [];
+    for (const [i, v] of voters.entries()) {
+      const choice = { approve: i < 3 ? [p1, p2] : [p3] };
+      const res = await v.cast(info, choice);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.receipt.seq).toBe(i + 1);
+      expect(verifyStatement(nodeCrypto, 'receipt', res.body.receipt, res.body.receiptSig, t.app.instance.publicKeyB64)).toBe(true);
+      receipts.push(res.body);
+    }
+    const live = await t.api.get<{ turnout: { voters: number; ballots: number }; tally: { winners: string[] } }>(`/api/rounds/${id}`);
+    expect(live.body.turnout).toMatchObject({ voters: 4, ballots: 4 });
+    // p1 and p2 tie at three approvals each: their order comes from the lot, so compare as a set.
+    expect([...live.body.tally.winners.slice(0, 2)].sort()).toEqual([p1, p2].sort());
+
+    expect((await t.api.get(`/api/rounds/${id}/board`)).status).toBe(401);
+    expect((await t.api.get(`/api/rounds/${id}/board`, voters[0]?.login.accessToken)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${id}/bundle`)).status).toBe(403);
+    expect((await t.api.post(`/api/rounds/${id}/publish`, undefined, admin.accessToken)).status).toBe(409);
+
+    expect((await t.api.post(`/api/rounds/${id}/close`, undefined, admin.accessToken)).status).toBe(200);
+    const late = await voters[0]?.cast(info, { approve: [p3] });
+    expect(late?.status).toBe(409);
+    expect(late?.body.error?.code).toBe('round_not_open');
+    expect((await t.api.get(`/api/rounds/${id}/board`)).status).toBe(200);
+
+    const pub = await t.api.post<{ round: { status: string } }>(`/api/rounds/${id}/publish`, undefined, admin.accessToken);
+    expect(pub.status, JSON.stringify(pub.body)).toBe(200);
+    const bundleRes = await t.api.get<unknown>(`/api/rounds/${id}/bundle`);
+    expect(bundleRes.status).toBe(200);
+    const report = verifyBundle(bundleRes.body, nodeCrypto, { receipt: receipts[1] });
+    expect(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
+    const published = await t.api.get<{ outcome: { result: { winners: string[] }; counted: number } }>(`/api/rounds/${id}`);
+    expect(published.body.outcome.counted).toBe(4);
+    expect([...published.body.outcome.result.winners].sort()).toEqual([p1, p2, p3].sort());
+    expect(published.body.outcome.result.winners[2]).toBe(p3);
+
+    const sessionAfter = await t.api.get<{ session: { questions: { rounds: { id: string; status: string }[] }[] } }>(
+      `/api/sessions/${sessions.body.sessions[0]?.id ?? ''}`,
+    );
+    expect(sessionAfter.body.session.questions[0]?.rounds).toContainEqual(expect.objectContaining({ id, status: 'published' }));
+    const audit = await t.api.get<{ events: { action: string }[] }>(`/api/audit?target=${id}`, admin.accessToken);
+    expect(audit.body.events.map((e) => e.action)).toEqual(['round.publish', 'round.close', 'round.open', 'round.create']);
+  });
+});
+
+describe('ballot checks, in order, each with its own code', () => {
+  let info: RoundInfo;
+  let voter: Voter;
+  let other: Voter;
+
+  beforeAll(async () => {
+    voter = await Voter.create(t.api, admin.accessToken, 'checks@example.org');
+    other = await Voter.create(t.api, admin.accessToken, 'checks-other@example.org');
+    const id = await createRound({ title: 'Peiling', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], revote: false });
+    info = await openRound(id);
+  });
+
+  async function expectRefused(body: unknown, status: number, code: string, token: string | null = voter.login.accessToken) {
+    const res = await t.api.post<ErrorBody>(`/api/rounds/${info.round.id}/ballots`, body, token ?? undefined);
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  }
+
+  it('refuses each kind of bad ballot and writes nothing', async () => {
+    const good = voter.ballot(info, { pick: 'o1' });
+    await expectRefused({ ballot: good }, 400, 'invalid_ballot');
+    await expectRefused({ ballot: { ...good, extra: 1 }, sig: voter.sign(good) }, 400, 'invalid_ballot');
+    const wrongChoice = voter.ballot(info, { pick: 'o9' });
+    await expectRefused({ ballot: wrongChoice, sig: voter.sign(wrongChoice) }, 400, 'invalid_choice');
+    const wrongInstance = voter.ballot(info, { pick: 'o1' }, { instance: 'another' });
+    await expectRefused({ ballot: wrongInstance, sig: voter.sign(wrongInstance) }, 400, 'wrong_instance');
+    const wrongRound = voter.ballot(info, { pick: 'o1' }, { round: 'another' });
+    await expectRefused({ ballot: wrongRound, sig: voter.sign(wrongRound) }, 400, 'wrong_round');
+    const wrongDef = voter.ballot(info, { pick: 'o1' }, { definition: info.definitionHash.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) });
+    await expectRefused({ ballot: wrongDef, sig: voter.sign(wrongDef) }, 409, 'wrong_definition');
+    // Another member's key, signed by that member: not registered under this voter.
+    const foreign = other.ballot(info, { pick: 'o1' });
+    await expectRefused({ ballot: foreign, sig: other.sign(foreign) }, 403, 'key_not_registered');
+    await expectRefused({ ballot: good, sig: other.sign(good) }, 400, 'bad_signature');
+    const old = voter.ballot(info, { pick: 'o1' }, { castAt: new Date(Date.now() - 10 * 60_000).toISOString() });
+    await expectRefused({ ballot: old, sig: voter.sign(old) }, 400, 'cast_at_out_of_window');
+    await expectRefused({ ballot: good, sig: voter.sign(good) }, 401, 'unauthenticated', null);
+    const board = await t.api.get<{ entries: number }>(`/api/rounds/${info.round.id}/board`, voter.login.accessToken);
+    expect(board.body.entries).toBe(0);
+
+    const ok = await t.api.post(`/api/rounds/${info.round.id}/ballots`, { ballot: good, sig: voter.sign(good) }, voter.login.accessToken);
+    expect(ok.status).toBe(201);
+    await expectRefused({ ballot: good, sig: voter.sign(good) }, 409, 'nonce_reused');
+    const second = voter.ballot(info, { pick: 'o2' });
+    await expectRefused({ ballot: second, sig: voter.sign(second) }, 409, 'already_voted');
+  });
+
+  it('keeps members who joined after opening out of the round', async () => {
+    const late = await Voter.create(t.api, admin.accessToken, 'late@example.org');
+    const b = late.ballot(info, { pick: 'o1' });
+    await expectRefused({ ballot: b, sig: late.sign(b) }, 403, 'not_in_electorate', late.login.accessToken);
+  });
+
+  it('takes a key added while the round is open into the register', async () => {
+    const login = await t.api.activeMember(admin.accessToken, 'keyless@example.org');
+    const id = await createRound({ title: 'Sleutel later', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    const round = await openRound(id);
+    const v = new Voter(t.api, login);
+    const refused = await v.cast(round, { pick: 'o1' });
+    expect(refused.status).toBe(403);
+    expect((await t.api.post('/api/me/keys', { publicKey: v.publicKey }, login.accessToken)).status).toBe(201);
+    expect((await v.cast(round, { pick: 'o1' })).status).toBe(201);
+    const register = await t.api.get<{ register: { voter: string; keys: string[] }[] }>(`/api/rounds/${id}/register`, login.accessToken);
+    expect(register.body.register.some((e) => e.keys.includes(v.publicKey))).toBe(true);
+  });
+});
+
+describe('one person, one vote under concurrency', () => {
+  it('keeps exactly one of 50 simultaneous ballots without revote, and counts only the latest with revote', async () => {
+    const v = await Voter.create(t.api, admin.accessToken, 'burst@example.org');
+    const noRevote = await openRound(await createRound({ title: 'Eén keer', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], revote: false }));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => v.cast(noRevote, { pick: i % 2 === 0 ? 'o1' : 'o2' })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409).every((r) => r.body.error?.code === 'already_voted')).toBe(true);
+    const board = await t.api.get<{ entries: number }>(`/api/rounds/${noRevote.round.id}/board`, v.login.accessToken);
+    expect(board.body.entries).toBe(1);
+
+    const revote = await openRound(await createRound({ title: 'Mag opnieuw', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], revote: true }));
+    const all = await Promise.all(Array.from({ length: 50 }, (_, i) => v.cast(revote, { pick: i === 49 ? 'o2' : 'o1' })));
+    expect(all.every((r) => r.status === 201)).toBe(true);
+    const last = all.reduce((a, b) => (b.body.receipt.seq > a.body.receipt.seq ? b : a));
+    const view = await t.api.get<{ turnout: { voters: number; ballots: number }; tally: { winners: string[] } }>(`/api/rounds/${revote.round.id}`);
+    expect(view.body.turnout).toMatchObject({ voters: 1, ballots: 50 });
+    // The ballot with the highest seq is the one that counts.
+    const lastPick = all.indexOf(last) === 49 ? 'o2' : 'o1';
+    expect(view.body.tally.winners).toEqual([lastPick]);
+  });
+});
