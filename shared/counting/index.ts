@@ -2,9 +2,11 @@ import { assertNever } from '../result';
 import { countApproval, type ApprovalResult } from './approval';
 import { countBorda, type BordaResult } from './borda';
 import { countCumulative, type CumulativeResult } from './cumulative';
+import { countIrv, type IrvResult } from './irv';
 import { countPlurality, type PluralityResult } from './plurality';
 import { countSchulze, type SchulzeResult } from './schulze';
 import { countScore, type ScoreResult } from './score';
+import { countStv, type StvResult } from './stv';
 import type { Choice, Contest, CountContext } from './types';
 import { countYesNo, type YesNoResult } from './yesno';
 
@@ -24,6 +26,8 @@ export type CountResult =
   | ScoreResult
   | CumulativeResult
   | BordaResult
+  | IrvResult
+  | StvResult
   | SchulzeResult;
 
 export function count(contest: Contest, ballots: readonly Choice[], ctx: CountContext): CountResult {
@@ -41,8 +45,9 @@ export function count(contest: Contest, ballots: readonly Choice[], ctx: CountCo
     case 'borda':
       return countBorda(contest, ballots, ctx);
     case 'irv':
+      return countIrv(contest, ballots, ctx);
     case 'stv':
-      throw new Error(`counting ${contest.method} is not available yet`);
+      return countStv(contest, ballots, ctx);
     case 'schulze':
       return countSchulze(contest, ballots, ctx);
     default:
@@ -59,3 +64,5 @@ export { countScore, MEAN_PLACES, SCORE_ORDER, type ScoreResult, type ScoreTally
 export { countCumulative, type CumulativeResult } from './cumulative';
 export { countBorda, BORDA_SCORING, type BordaResult } from './borda';
 export { countSchulze, type SchulzeResult } from './schulze';
+export { countIrv, IRV_RULE, type IrvResult, type IrvRound, type IrvTransfers } from './irv';
+export { countStv, type StvAction, type StvResult, type StvStage, type StvTransfers } from './stv';
