@@ -58,7 +58,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
   const stages: StvStage[] = [];
 
   /** Moves option `from`'s papers on to their next continuing preference, at `newValue` of their value. */
-  const transferPapers = (from: number, newValue: (paperValue: number) => number, received: Float64Array): number => {
+  const transferPapers = (from: number, newValue: (paperValue: number) => number): number => {
     let moved = 0;
     for (let g = head[from] ?? -1; g >= 0; ) {
       const following = next[g] ?? -1;
@@ -75,7 +75,6 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
         next[g] = head[c] ?? -1;
         head[c] = g;
         votes[c] = (votes[c] ?? 0) + v * papers;
-        received[c] = (received[c] ?? 0) + v * papers;
       } else {
         nonTransferable += v * papers;
       }
@@ -168,7 +167,6 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
   for (;;) {
     const stage = stages.length + 1;
     const before = { votes: votes.slice(), nt: nonTransferable, residue };
-    const received = new Float64Array(n);
     let action: StvAction;
     let text: string;
     const out: number[] = [];
@@ -199,7 +197,6 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
           }
           return tv;
         },
-        received,
       );
       residue += surplus - moved;
       votes[from] = quota;
@@ -225,7 +222,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
       status[low] = EXCLUDED;
       excluded.push(low);
       out.push(low);
-      transferPapers(low, (paperValue) => paperValue, received);
+      transferPapers(low, (paperValue) => paperValue);
       votes[low] = 0;
       action = { kind: 'exclusion', option: ids[low] ?? '' };
       text = `${labels[low] ?? ''} excluded, papers transferred`;
