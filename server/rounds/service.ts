@@ -100,10 +100,16 @@ export class RoundService {
 
   /** Rebuilds the open rounds' ledgers, closes overdue rounds, arms the clocks. */
   async start(): Promise<void> {
+    const now = this.clock.now().getTime();
     for (const row of await repo.listRounds(this.store.db, { status: 'open' })) {
       const ledger = await this.loadLedger(row);
       this.ledgers.set(row.id, ledger);
-      this.armClose(ledger);
+      if (ledger.closesAtMs !== null && ledger.closesAtMs <= now) {
+        const closed = await this.closeRound({ actorId: null, requestId: null, at: new Date(now).toISOString() }, row.id, 'clock');
+        if (!closed.ok) throw new Error(`could not close overdue round ${row.id}: ${closed.error.message}`);
+      } else {
+        this.armClose(ledger);
+      }
     }
   }
 

@@ -184,3 +184,95 @@ describe('one person, one vote under concurrency', () => {
     expect(view.body.tally.winners).toEqual([lastPick]);
   });
 });
+
+describe('closing by the clock', () => {
+  it('closes a round at closesAt with no traffic, and records that the clock closed it', async () => {
+    const closesAt = new Date(Date.now() + 1_500).toISOString();
+    const id = await createRound({ title: 'Snel', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], closesAt });
+    await openRound(id);
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const view = await t.api.get<{ round: { status: string; closedAt: string } }>(`/api/rounds/${id}`);
+    expect(view.body.round).toMatchObject({ status: 'closed', closedAt: closesAt });
+    const audit = await t.api.get<{ events: { action: string; actorId: string | null; detail: { by: string } }[] }>(`/api/audit?target=${id}`, admin.accessToken);
+    expect(audit.body.events[0]).toMatchObject({ action: 'round.close', actorId: null, detail: { by: 'clock' } });
+  });
+
+  it('closes at start a round whose closing time passed while the server was down', async () => {
+    const other = await startTestApp({ loadDemoData: false });
+    const token = (await other.api.login(ADMIN.email, ADMIN.password)).accessToken;
+    const closesAt = new Date(Date.now() + 1_000).toISOString();
+    const created = await other.api.post<{ round: { id: string } }>(
+      '/api/rounds',
+      { title: 'Over tijd', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], closesAt },
+      token,
+    );
+    const id = created.body.round.id;
+    expect((await other.api.post(`/api/rounds/${id}/open`, undefined, token)).status).toBe(200);
+    const timers = other.app.rounds;
+    await timers.stop(); // the server goes down before the clock fires
+    await other.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const again = await startTestApp({ dataDir: other.dataDir, loadDemoData: false });
+    try {
+      const view = await again.api.get<{ round: { status: string; closedAt: string } }>(`/api/rounds/${id}`);
+      expect(view.body.round).toMatchObject({ status: 'closed', closedAt: closesAt });
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it('refuses a closing time in the past', async () => {
+    const res = await t.api.post<ErrorBody>(
+      '/api/rounds',
+      { title: 'Te laat', method: 'plurality', options: [{ label: 'A' }], closesAt: '2020-01-01T00:00:00.000Z' },
+      admin.accessToken,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.field).toBe('closesAt');
+  });
+});
+
+describe('sealed rounds', () => {
+  it('show turnout but no tally and no board until they close', async () => {
+    const v = await Voter.create(t.api, admin.accessToken, 'sealed@example.org');
+    const info = await openRound(await createRound({ title: 'Geheim', method: 'yesno', sealed: true, rules: { quorum: { kind: 'absolute', count: 1 } } }));
+    expect((await v.cast(info, { answer: 'yes' })).status).toBe(201);
+    const open = await t.api.get<{ turnout: { voters: number }; tally?: unknown }>(`/api/rounds/${info.round.id}`, admin.accessToken);
+    expect(open.body.turnout.voters).toBe(1);
+    expect(open.body.tally).toBeUndefined();
+    const board = await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/board`, v.login.accessToken);
+    expect(board.status).toBe(403);
+    await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken);
+    const closed = await t.api.get<{ tally: { method: string; passed: boolean } }>(`/api/rounds/${info.round.id}`);
+    expect(closed.body.tally).toMatchObject({ method: 'yesno', passed: true });
+    expect((await t.api.get(`/api/rounds/${info.round.id}/board`)).status).toBe(200);
+  });
+});
+
+describe('round definitions', () => {
+  it('validates method, rules and options with the failing field named', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ title: 'X', method: 'dictator', options: [{ label: 'A' }] }, 'method'],
+      [{ title: 'X', method: 'plurality' }, 'options'],
+      [{ title: 'X', method: 'cumulative', options: [{ label: 'A' }] }, 'rules.budget'],
+      [{ title: 'X', method: 'score', options: [{ label: 'A' }], rules: { min: 5, max: 1 } }, 'rules'],
+      [{ title: 'X', method: 'stv', options: [{ label: 'A' }], rules: { variant: 'irish' } }, 'rules.variant'],
+      [{ title: 'X', method: 'plurality', options: [{ id: 'a', label: 'A' }, { id: 'a', label: 'B' }] }, 'options'],
+      [{ title: 'X', method: 'yesno', options: [{ label: 'A' }] }, 'options'],
+      [{ title: 'X', questionId: 'nosuchquestion' }, 'questionId'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await t.api.post<ErrorBody>('/api/rounds', body, admin.accessToken);
+      expect(res.status, JSON.stringify(body)).toBe(field === 'questionId' ? 404 : 400);
+      expect(res.body.error.field, JSON.stringify(res.body)).toMatch(new RegExp(`^${field.replace('.', '\\.')}`));
+    }
+  });
+
+  it('signs the definition at open; its hash is the SHA-256 of its canonical JSON', async () => {
+    const { definitionHash: hashOf } = await import('../../shared/protocol/board');
+    const info = await openRound(await createRound({ title: 'Hash', method: 'schulze', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }] }));
+    const view = await t.api.get<{ definition: Parameters<typeof hashOf>[0]; definitionHash: string; definitionSig: string }>(`/api/rounds/${info.round.id}`);
+    expect(hashOf(view.body.definition, nodeCrypto)).toBe(view.body.definitionHash);
+    expect(verifyStatement(nodeCrypto, 'definition', view.body.definition, view.body.definitionSig, t.app.instance.publicKeyB64)).toBe(true);
+  });
+});
