@@ -26,12 +26,12 @@ export function formatFixed(scaled: number | bigint, places: number): string {
   return negative ? `-${text}` : text;
 }
 
-/** floor(a * b / d) for non-negative integers, exact whatever their size. */
+/** floor(a * b / d) for non-negative integers; the product may be of any size, the result must be below 2^53. */
 export function mulDivFloor(a: number, b: number, d: number): number {
   return Number((BigInt(a) * BigInt(b)) / BigInt(d));
 }
 
-/** ceil(a * b / d) for non-negative integers, exact whatever their size. */
+/** ceil(a * b / d) for non-negative integers; the product may be of any size, the result must be below 2^53. */
 export function mulDivCeil(a: number, b: number, d: number): number {
   const p = BigInt(a) * BigInt(b);
   const bd = BigInt(d);
@@ -41,8 +41,8 @@ export function mulDivCeil(a: number, b: number, d: number): number {
 
 const HALF = 32768; // 2^15
 
-/** Floor of x / d with x, d non-negative integers below 2^53, corrected for any rounding of the float quotient. */
-function floorDiv(x: number, d: number): number {
+/** Floor of x / d for non-negative integers below 2^53, d > 0: the float quotient corrected to the exact one. */
+export function floorDiv(x: number, d: number): number {
   let q = Math.floor(x / d);
   let r = x - q * d;
   while (r < 0) {

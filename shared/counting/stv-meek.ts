@@ -1,4 +1,4 @@
-import { formatFixed, mulDivCeil, mulDivCeilSmall } from './fixed';
+import { floorDiv, formatFixed, mulDivCeil, mulDivCeilSmall } from './fixed';
 import type { ContestOf } from './plurality';
 import { buildProfile, byLot, byOption, type RankedInput } from './ranked';
 import type { StvAction, StvResult, StvStage } from './stv';
@@ -43,7 +43,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
   const keep = new Float64Array(n).fill(SCALE);
   const votes = new Float64Array(n);
   let exhausted = 0;
-  let quota = Math.floor(total / (seats + 1)) + 1;
+  let quota = floorDiv(total, seats + 1) + 1;
   let hopeful = n;
   let iterations = 0;
   const winners: number[] = [];
@@ -138,7 +138,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       stale = false;
       let sum = 0;
       for (let c = 0; c < n; c++) if (status[c] !== DEFEATED) sum += votes[c] ?? 0;
-      quota = Math.floor(sum / (seats + 1)) + 1;
+      quota = floorDiv(sum, seats + 1) + 1;
       let electedNow = false;
       for (let c = 0; c < n; c++) {
         if (status[c] === HOPEFUL && (votes[c] ?? 0) >= quota) {

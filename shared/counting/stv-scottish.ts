@@ -1,4 +1,4 @@
-import { formatFixed, mulDivFloor } from './fixed';
+import { floorDiv, formatFixed, mulDivFloor } from './fixed';
 import type { ContestOf } from './plurality';
 import { breakTie, buildProfile, byOption, type RankedInput } from './ranked';
 import type { StvAction, StvResult, StvStage } from './stv';
@@ -33,7 +33,7 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
   const fmt = (v: number): string => formatFixed(v, PLACES);
   const namesOf = (list: readonly number[]): string => list.map((c) => labels[c] ?? '').join(', ');
 
-  const quota = (Math.floor(profile.valid / (seats + 1)) + 1) * SCALE;
+  const quota = (floorDiv(profile.valid, seats + 1) + 1) * SCALE;
   const status = new Uint8Array(n);
   const pending = new Uint8Array(n); // elected with a surplus not yet transferred
   const votes = new Float64Array(n);

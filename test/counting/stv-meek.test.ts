@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { floorDiv, formatFixed, mulDivCeil, mulDivCeilSmall, mulDivFloor } from '../../shared/counting/fixed';
 import type { RankedBallot } from '../../shared/counting/ranked';
 import { countStv, type StvResult } from '../../shared/counting/stv';
 import type { CountOption } from '../../shared/counting/types';
@@ -167,5 +168,37 @@ describe('Meek STV: properties', () => {
         expect(result.winners.length).toBe(result.valid === 0 ? 0 : Math.min(e.seats, e.options.length));
       }),
     );
+  });
+});
+
+describe('fixed-point helpers', () => {
+  it('multiplies and divides exactly', () => {
+    const below30 = fc.integer({ min: 0, max: 2 ** 30 - 1 });
+    fc.assert(
+      fc.property(below30, below30, fc.integer({ min: 2 ** 8, max: 2 ** 30 - 1 }), (a, b, d) => {
+        const p = BigInt(a) * BigInt(b);
+        fc.pre(p / BigInt(d) < BigInt(Number.MAX_SAFE_INTEGER)); // results are counts of votes: exact integers
+        const ceil = (p + BigInt(d) - 1n) / BigInt(d);
+        expect(BigInt(mulDivCeilSmall(a, b, d))).toBe(ceil);
+        expect(BigInt(mulDivCeil(a, b, d))).toBe(ceil);
+        expect(BigInt(mulDivFloor(a, b, d))).toBe(p / BigInt(d));
+      }),
+    );
+    const safe = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+    fc.assert(
+      fc.property(safe, fc.integer({ min: 1, max: 2 ** 40 }), (x, d) => {
+        expect(BigInt(floorDiv(x, d))).toBe(BigInt(x) / BigInt(d));
+      }),
+    );
+    expect(mulDivCeilSmall(1_000_000_000, 500_000_001, 1_000_000_000)).toBe(500_000_001);
+    expect(floorDiv(Number.MAX_SAFE_INTEGER, 3)).toBe(3002399751580330);
+  });
+
+  it('formats scaled integers with every decimal', () => {
+    expect(formatFixed(130000000, 5)).toBe('1300.00000');
+    expect(formatFixed(4, 5)).toBe('0.00004');
+    expect(formatFixed(-300000, 5)).toBe('-3.00000');
+    expect(formatFixed(2000000001n, 9)).toBe('2.000000001');
+    expect(formatFixed(0, 9)).toBe('0.000000000');
   });
 });
