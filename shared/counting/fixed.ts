@@ -7,11 +7,6 @@
  * is corrected to the exact quotient.
  */
 
-/** 10^places as a number; places is small (5 or 9). */
-export function scaleOf(places: number): number {
-  return 10 ** places;
-}
-
 /**
  * Formats a scaled integer as a decimal string with exactly `places`
  * decimals: formatFixed(130000000, 5) === "1300.00000".
