@@ -28,7 +28,7 @@ export class AccessTokens {
       .sign(this.key);
   }
 
-  async verify(token: string, now: Date): Promise<Result<{ memberId: string }, 'invalid_token' | 'token_expired'>> {
+  async verify(token: string, now: Date): Promise<Result<{ memberId: string; expiresMs: number }, 'invalid_token' | 'token_expired'>> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: this.issuer,
@@ -36,8 +36,8 @@ export class AccessTokens {
         algorithms: ['HS256'],
         currentDate: now,
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0) return err('invalid_token');
-      return ok({ memberId: payload.sub });
+      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') return err('invalid_token');
+      return ok({ memberId: payload.sub, expiresMs: payload.exp * 1000 });
     } catch (e) {
       if (e instanceof errors.JWTExpired) return err('token_expired');
       return err('invalid_token');

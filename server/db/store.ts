@@ -24,6 +24,11 @@ export class Store {
   private constructor(
     readonly db: Kysely<Database>,
     readonly sqlite: SqliteDatabase.Database,
+    /**
+     * A second, read-only connection for the hot paths' point reads: in WAL
+     * mode it sees only committed data and never waits behind the writer.
+     */
+    readonly reader: SqliteDatabase.Database,
   ) {}
 
   static async open(file: string): Promise<Store> {
@@ -34,7 +39,8 @@ export class Store {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-    const store = new Store(db, sqlite);
+    const reader = file === ':memory:' ? sqlite : new SqliteDatabase(file, { readonly: true });
+    const store = new Store(db, sqlite, reader);
     await store.migrate();
     return store;
   }
@@ -66,6 +72,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    if (this.reader !== this.sqlite) this.reader.close();
     await this.db.destroy();
   }
 }

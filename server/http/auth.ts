@@ -4,8 +4,31 @@ import type { AccessTokens } from '../auth/tokens';
 import type { Clock } from '../clock';
 import type { Store } from '../db/store';
 import { isModerator, toMember, type Member } from '../members/member';
-import { findMemberById } from '../members/repository';
+import type { MemberRow } from '../db/schema';
 import { ApiError } from './errors';
+
+/**
+ * Verified access tokens, so a burst of ballots from the same members does not
+ * verify each JWT again; the expiry is still checked on every use. Bounded:
+ * cleared when full (the tokens are simply verified again).
+ */
+class VerifiedTokens {
+  private readonly verified = new Map<string, { memberId: string; expiresMs: number }>();
+  constructor(private readonly max = 50_000) {}
+  get(token: string, nowMs: number): string | undefined {
+    const hit = this.verified.get(token);
+    if (hit === undefined) return undefined;
+    if (hit.expiresMs <= nowMs) {
+      this.verified.delete(token);
+      return undefined;
+    }
+    return hit.memberId;
+  }
+  set(token: string, memberId: string, expiresMs: number): void {
+    if (this.verified.size >= this.max) this.verified.clear();
+    this.verified.set(token, { memberId, expiresMs });
+  }
+}
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,18 +44,27 @@ declare module 'express-serve-static-core' {
  * at once.
  */
 export function authenticate(tokens: AccessTokens, store: Store, clock: Clock): RequestHandler {
+  const cache = new VerifiedTokens();
+  const memberById = store.reader.prepare<[string], MemberRow>('select * from members where id = ?');
   return async (req, _res, next) => {
     const header = req.headers.authorization;
     if (header === undefined) return next();
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
-    if (match?.[1] === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
-    const verified = await tokens.verify(match[1], clock.now());
-    if (!verified.ok) {
-      return next(
-        new ApiError(verified.error, verified.error === 'token_expired' ? 'the access token has expired; refresh it' : 'the access token is not valid'),
-      );
+    const token = match?.[1];
+    if (token === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
+    const now = clock.now();
+    let memberId = cache.get(token, now.getTime());
+    if (memberId === undefined) {
+      const verified = await tokens.verify(token, now);
+      if (!verified.ok) {
+        return next(
+          new ApiError(verified.error, verified.error === 'token_expired' ? 'the access token has expired; refresh it' : 'the access token is not valid'),
+        );
+      }
+      memberId = verified.value.memberId;
+      cache.set(token, memberId, verified.value.expiresMs);
     }
-    const row = await findMemberById(store.db, verified.value.memberId);
+    const row = memberById.get(memberId);
     if (row === undefined) return next(new ApiError('invalid_token', 'the access token is not valid'));
     if (row.status === 'suspended') return next(new ApiError('account_suspended', 'this account is suspended'));
     req.member = toMember(row);
