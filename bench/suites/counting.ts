@@ -3,7 +3,7 @@
  * targets and against the npm packages `votes`, `caritat` and `meeks-prf-js`
  * on the same ballots, with a check that the winners agree.
  *
- *   npx tsx bench/suites/counting.ts [--runs N] [--peer-budget SECONDS] [--scale F] [--write]
+ *   npx tsx bench/suites/counting.ts [--runs N] [--peer-budget SECONDS] [--scale F] [--no-peers] [--write]
  *
  * Every figure is the median of N timed runs (default 5) after one untimed
  * warm-up run. Our time starts from the raw ballot list (the count groups
@@ -11,7 +11,7 @@
  * before the clock starts, with identical rankings already grouped into
  * weighted ballots (all three accept weights), so the ratios flatter the
  * peers if anything. Each peer runs in its own worker thread with a time
- * budget and a 2 GB heap: a peer that runs over is stopped and reported, not
+ * budget and a 1 GB heap: a peer that runs over is stopped and reported, not
  * waited for. `--write` puts the printed tables into BENCHMARKS.md under
  * "## Counting".
  */
@@ -259,7 +259,7 @@ function peerInWorker(job: PeerJob, timeoutMs: number): Promise<PeerReply> {
     eval: true,
     workerData: { kind: 'counting-peer', job },
     execArgv: [],
-    resourceLimits: { maxOldGenerationSizeMb: 2048 },
+    resourceLimits: { maxOldGenerationSizeMb: 1024 },
   });
   return new Promise<PeerReply>((resolve) => {
     let settled = false;
@@ -273,7 +273,7 @@ function peerInWorker(job: PeerJob, timeoutMs: number): Promise<PeerReply> {
     const timer = setTimeout(() => settle({ ok: false, why: `stopped after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
     worker.once('message', (reply: PeerReply) => settle(reply));
     worker.once('error', (error) =>
-      settle({ ok: false, why: (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of its 2 GB heap' : error.message }),
+      settle({ ok: false, why: (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of its 1 GB heap' : error.message }),
     );
     worker.once('exit', (code) => settle({ ok: false, why: `worker exited with code ${code}` }));
   });
@@ -403,12 +403,13 @@ export async function runCountingBench(): Promise<string> {
   ];
 
   const rows: Row[] = [];
+  const withPeers = !process.argv.includes('--no-peers');
   for (const c of cases) {
     say(`${c.name}: ours…`);
     const ours = timed(runs, () => count(c.contest, c.election.ballots, { lotOrder: c.election.lotOrder }).winners);
-    const groups = c.peers.length > 0 ? grouped(c.election.ballots) : [];
+    const groups = withPeers && c.peers.length > 0 ? grouped(c.election.ballots) : [];
     const peers: Row['peers'][number][] = [];
-    for (const { task, known } of c.peers) {
+    for (const { task, known } of withPeers ? c.peers : []) {
       const label = `${task.peer} (${task.method})`;
       say(`${c.name}: ${label}…`);
       const job: PeerJob = { task, ids: c.election.options.map((o) => o.id), groups, seats: c.contest.seats, lotOrder: c.election.lotOrder, runs, budgetMs: peerBudgetMs };

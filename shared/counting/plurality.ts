@@ -46,24 +46,25 @@ export function countPlurality(
 
 /**
  * The lot as a rank per option id (0 = most favoured). Throws when `lotOrder`
- * does not hold every option exactly once: the caller computes it from the
+ * does not hold every option exactly once (and nothing else): the caller computes it from the
  * board, so a gap is a bug, and counting on would settle a tie unfairly.
  */
 export function lotRanks(contest: { readonly options: readonly CountOption[]; readonly seats: number }, ctx: CountContext): ReadonlyMap<string, number> {
   if (!Number.isSafeInteger(contest.seats) || contest.seats < 1) {
     throw new Error(`seats must be a positive integer, got ${String(contest.seats)}`);
   }
-  const ranks = new Map<string, number>();
-  ctx.lotOrder.forEach((id, i) => {
-    if (ranks.has(id)) throw new Error(`lotOrder names ${JSON.stringify(id)} twice`);
-    ranks.set(id, i);
-  });
   const ids = new Set<string>();
   for (const option of contest.options) {
     if (ids.has(option.id)) throw new Error(`option id ${JSON.stringify(option.id)} appears twice in the contest`);
     ids.add(option.id);
-    if (!ranks.has(option.id)) throw new Error(`lotOrder lacks option ${JSON.stringify(option.id)}`);
   }
+  const ranks = new Map<string, number>();
+  ctx.lotOrder.forEach((id, i) => {
+    if (!ids.has(id)) throw new Error(`lotOrder names ${JSON.stringify(id)}, which is not an option`);
+    if (ranks.has(id)) throw new Error(`lotOrder names ${JSON.stringify(id)} twice`);
+    ranks.set(id, i);
+  });
+  for (const id of ids) if (!ranks.has(id)) throw new Error(`lotOrder lacks option ${JSON.stringify(id)}`);
   return ranks;
 }
 

@@ -1,5 +1,6 @@
 import { lotRankOf, lotRanks, type ContestOf } from './plurality';
-import type { BaseResult, Choice, CountContext, TieRecord } from './types';
+import { buildProfile, type Profile, type RankedInput } from './ranked';
+import type { BaseResult, CountContext, TieRecord } from './types';
 
 /**
  * Schulze: ballots rank options (strictly, and may stop early; a ranked
@@ -14,7 +15,7 @@ import type { BaseResult, Choice, CountContext, TieRecord } from './types';
  */
 export interface SchulzeResult extends BaseResult {
   readonly method: 'schulze';
-  /** Ballots counted, empty rankings included. */
+  /** Ballots counted, empty rankings included (a weighted ranking counts as its weight). */
   readonly ballots: number;
   /** Option ids in the order of the matrices' rows and columns (the contest's order). */
   readonly options: readonly string[];
@@ -28,12 +29,13 @@ export interface SchulzeResult extends BaseResult {
   readonly rankedBy: Readonly<Record<string, number>>;
 }
 
-export function countSchulze(contest: ContestOf<'schulze'>, ballots: readonly Choice[], ctx: CountContext): SchulzeResult {
+export function countSchulze(contest: ContestOf<'schulze'>, ballots: RankedInput, ctx: CountContext): SchulzeResult {
   const lot = lotRanks(contest, ctx);
   const ids = contest.options.map((o) => o.id);
   const n = ids.length;
-  if (n > 0xffff) throw new Error('schulze: more options than a ranking key can hold');
-  const { pairwise, rankedBy } = pairwiseMatrix(ids, ballots);
+  // Int32 cells: the bound keeps every pairwise count exact.
+  const profile = buildProfile(contest.options, contest.seats, ballots, ctx.lotOrder, 0x7fffffff);
+  const { pairwise, rankedBy } = pairwiseMatrix(profile);
   const paths = strongestPaths(pairwise, n);
 
   const ranking: string[] = [];
@@ -54,7 +56,7 @@ export function countSchulze(contest: ContestOf<'schulze'>, ballots: readonly Ch
     method: 'schulze',
     winners: ranking.filter((id) => (rankedBy[ids.indexOf(id)] ?? 0) > 0).slice(0, contest.seats),
     ties,
-    ballots: ballots.length,
+    ballots: profile.valid + profile.blank,
     options: ids,
     pairwise: rows(pairwise),
     strongestPaths: rows(paths),
@@ -64,45 +66,29 @@ export function countSchulze(contest: ContestOf<'schulze'>, ballots: readonly Ch
 }
 
 /**
- * d[i * n + j] = ballots ranking ids[i] above ids[j]. Identical rankings are
- * grouped first (real ballots repeat a lot). Then, per distinct ranking of k
- * options, only k(k-1)/2 cells are touched: each ranked option is first
- * credited against every option (`beatsAll`), then debited against the ranked
- * options above it; unranked options are never visited.
+ * d[i * n + j] = ballots ranking ids[i] above ids[j], from the grouped
+ * profile (identical rankings counted once, with their number). Per distinct
+ * ranking of k options only k(k-1)/2 cells are touched: each ranked option is
+ * first credited against every option (`beatsAll`), then debited against the
+ * ranked options above it; unranked options are never visited.
  */
-function pairwiseMatrix(ids: readonly string[], ballots: readonly Choice[]): { pairwise: Int32Array; rankedBy: Int32Array } {
-  const n = ids.length;
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const seenOnBallot = new Int32Array(n).fill(-1);
-  const groups = new Map<string, number>();
-  const codes: number[] = [];
-  for (let b = 0; b < ballots.length; b += 1) {
-    const ballot = ballots[b] as Choice;
-    if (!('ranking' in ballot)) throw new Error('schulze ballot without "ranking": choices must pass checkChoice first');
-    codes.length = 0;
-    for (const id of ballot.ranking) {
-      const i = index.get(id);
-      if (i === undefined) throw new Error(`ballot ${b} ranks unknown option ${JSON.stringify(id)}`);
-      if (seenOnBallot[i] === b) throw new Error(`ballot ${b} ranks ${JSON.stringify(id)} twice`);
-      seenOnBallot[i] = b;
-      codes.push(i);
-    }
-    // One UTF-16 unit per option index: an exact, collision-free key.
-    const key = String.fromCharCode(...codes);
-    groups.set(key, (groups.get(key) ?? 0) + 1);
-  }
-
+function pairwiseMatrix(profile: Profile): { pairwise: Int32Array; rankedBy: Int32Array } {
+  const { groups, start, cand, count } = profile;
+  const n = profile.ids.length;
   const d = new Int32Array(n * n);
   const beatsAll = new Int32Array(n);
   const rankedBy = new Int32Array(n);
-  for (const [key, weight] of groups) {
-    for (let r = 0; r < key.length; r += 1) {
-      const a = key.charCodeAt(r);
+  for (let g = 0; g < groups; g += 1) {
+    const weight = count[g] ?? 0;
+    const first = start[g] ?? 0;
+    const end = start[g + 1] ?? 0;
+    for (let r = first; r < end; r += 1) {
+      const a = cand[r] ?? 0;
       beatsAll[a] = (beatsAll[a] ?? 0) + weight;
       rankedBy[a] = (rankedBy[a] ?? 0) + weight;
       const row = a * n;
-      for (let above = 0; above < r; above += 1) {
-        const cell = row + key.charCodeAt(above);
+      for (let above = first; above < r; above += 1) {
+        const cell = row + (cand[above] ?? 0);
         d[cell] = (d[cell] ?? 0) - weight;
       }
     }
