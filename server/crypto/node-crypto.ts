@@ -10,7 +10,7 @@ import type { ProtocolCrypto } from '../../shared/protocol/signing';
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 // Making a KeyObject costs more than a hash; voters sign many ballots with one key.
-const MAX_CACHED_KEYS = Number(process.env['KEYCACHE'] ?? 250_000);
+const MAX_CACHED_KEYS = 250_000;
 const publicKeys = new Map<string, KeyObject | null>();
 
 function publicKeyObject(raw: Uint8Array): KeyObject | null {

@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../result';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
 // Char code → 6-bit value, 255 for anything outside the base64url alphabet.
 const DECODE = new Uint8Array(128).fill(255);
 for (let i = 0; i < ALPHABET.length; i += 1) DECODE[ALPHABET.charCodeAt(i)] = i;
@@ -41,20 +42,44 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * decoded length must be exactly that.
  */
 export function decodeBase64Url(text: string, size?: number): Result<Uint8Array, Base64UrlError> {
-  const n = text.length;
-  const tail = n % 4;
-  if (tail === 1) return err('invalid_length');
-  const length = ((n - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1);
+  const length = decodedLength(text);
+  if (length === undefined) return err('invalid_length');
   if (size !== undefined && length !== size) return err('wrong_size');
   const out = new Uint8Array(length);
-  let o = 0;
+  const problem = decodeInto(text, out, 0);
+  return problem === undefined ? ok(out) : err(problem);
+}
+
+/**
+ * Decodes into `out` at `offset` (for hot loops that place a signature right
+ * after the bytes it signs); returns the bytes written, or the error.
+ */
+export function decodeBase64UrlInto(text: string, out: Uint8Array, offset: number): Result<number, Base64UrlError> {
+  const length = decodedLength(text);
+  if (length === undefined) return err('invalid_length');
+  if (offset + length > out.length) return err('wrong_size');
+  const problem = decodeInto(text, out, offset);
+  return problem === undefined ? ok(length) : err(problem);
+}
+
+function decodedLength(text: string): number | undefined {
+  const n = text.length;
+  const tail = n % 4;
+  if (tail === 1) return undefined;
+  return ((n - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1);
+}
+
+function decodeInto(text: string, out: Uint8Array, offset: number): Base64UrlError | undefined {
+  const n = text.length;
+  const tail = n % 4;
+  let o = offset;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = sextet(text, i + 2);
     const d = sextet(text, i + 3);
-    if ((a | b | c | d) > 63) return err('invalid_character');
+    if ((a | b | c | d) > 63) return 'invalid_character';
     const v = (a << 18) | (b << 12) | (c << 6) | d;
     out[o] = v >>> 16;
     out[o + 1] = (v >>> 8) & 255;
@@ -64,20 +89,44 @@ export function decodeBase64Url(text: string, size?: number): Result<Uint8Array,
   if (tail === 2) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
-    if ((a | b) > 63) return err('invalid_character');
-    if ((b & 15) !== 0) return err('non_canonical');
+    if ((a | b) > 63) return 'invalid_character';
+    if ((b & 15) !== 0) return 'non_canonical';
     out[o] = (a << 2) | (b >>> 4);
   } else if (tail === 3) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = sextet(text, i + 2);
-    if ((a | b | c) > 63) return err('invalid_character');
-    if ((c & 3) !== 0) return err('non_canonical');
+    if ((a | b | c) > 63) return 'invalid_character';
+    if ((c & 3) !== 0) return 'non_canonical';
     const v = (a << 12) | (b << 6) | c;
     out[o] = v >>> 10;
     out[o + 1] = (v >>> 2) & 255;
   }
-  return ok(out);
+  return undefined;
+}
+
+/**
+ * True when `text` is the base64url text of `bytes`: compares without
+ * building either form, as the verifier does for every leaf and head.
+ */
+export function equalsBase64Url(bytes: Uint8Array, text: string): boolean {
+  const n = bytes.length;
+  const full = n - (n % 3);
+  if (text.length !== (full / 3) * 4 + (n % 3 === 0 ? 0 : (n % 3) + 1)) return false;
+  let t = 0;
+  for (let i = 0; i < full; i += 3) {
+    const v = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    if (
+      text.charCodeAt(t) !== ALPHABET_CODES[v >>> 18] ||
+      text.charCodeAt(t + 1) !== ALPHABET_CODES[(v >>> 12) & 63] ||
+      text.charCodeAt(t + 2) !== ALPHABET_CODES[(v >>> 6) & 63] ||
+      text.charCodeAt(t + 3) !== ALPHABET_CODES[v & 63]
+    ) {
+      return false;
+    }
+    t += 4;
+  }
+  return full === n || encodeBase64Url(bytes.subarray(full)) === text.slice(t);
 }
 
 function sextet(text: string, i: number): number {
@@ -85,9 +134,20 @@ function sextet(text: string, i: number): number {
   return code < 128 ? (DECODE[code] ?? 255) : 255;
 }
 
-/** True when `text` is the canonical base64url text of exactly `size` bytes. */
+/**
+ * True when `text` is canonical base64url (as `decodeBase64Url` accepts it),
+ * of exactly `size` bytes when given. Allocates nothing: schemas call it for
+ * every key, hash and signature of a bundle.
+ */
 export function isBase64Url(text: string, size?: number): boolean {
-  return decodeBase64Url(text, size).ok;
+  const n = text.length;
+  const tail = n % 4;
+  if (tail === 1) return false;
+  if (size !== undefined && ((n - tail) / 4) * 3 + (tail === 0 ? 0 : tail - 1) !== size) return false;
+  for (let i = 0; i < n; i += 1) if (sextet(text, i) > 63) return false;
+  if (tail === 2) return (sextet(text, n - 1) & 15) === 0;
+  if (tail === 3) return (sextet(text, n - 1) & 3) === 0;
+  return true;
 }
 
 const encoder = new TextEncoder();

@@ -10,10 +10,10 @@ import { count, type CountResult } from '../counting/index';
 import type { Choice, Contest } from '../counting/types';
 import { lotOrder } from './board';
 import { contestOf, countingBallots } from './contest';
-import { concatBytes, decodeBase64Url, encodeBase64Url, utf8 } from './encoding';
+import { concatBytes, decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
-import { BundleSchema, parseWith, RegisterSchema, SignedReceiptSchema } from './schemas';
-import { signedBytesOfJcs, verifyStatement, type ProtocolCrypto } from './signing';
+import { BundleSchema, parseWith, SignedReceiptSchema } from './schemas';
+import { ballotJcs, verifyStatement, type ProtocolCrypto } from './signing';
 import type { Bundle, BoardEntry, RoundDefinition, RoundOption } from './types';
 
 /** Every check, in report order. */
@@ -105,7 +105,7 @@ const MAX_PROBLEMS = 10;
 
 /** Checks a bundle and recounts it. Never throws for anything in the bundle. */
 export function verifyBundle(bundle: unknown, crypto: ProtocolCrypto, opts: VerifyOptions = {}): VerifyReport {
-  const run = startRun(bundle, crypto, opts);
+  const run = startRun(bundle, crypto, opts, true);
   if (!run.ok) return run.report;
   const { pass } = run;
   for (let i = 0; i < pass.total; i += 1) {
@@ -122,7 +122,7 @@ export function verifyBundle(bundle: unknown, crypto: ProtocolCrypto, opts: Veri
  * `verifyBatch` it verifies with `crypto`, yielding between batches.
  */
 export async function verifyBundleAsync(bundle: unknown, crypto: ProtocolCrypto, opts: AsyncVerifyOptions = {}): Promise<VerifyReport> {
-  const run = startRun(bundle, crypto, opts);
+  const run = startRun(bundle, crypto, opts, false);
   if (!run.ok) return run.report;
   const { pass } = run;
   const batchSize = Math.max(1, opts.batchSize ?? 2048);
@@ -185,7 +185,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function startRun(raw: unknown, crypto: ProtocolCrypto, opts: VerifyOptions): Run {
+/** With `reuseBuffers`, each signature task is only valid until the next call of `entry`. */
+function startRun(raw: unknown, crypto: ProtocolCrypto, opts: VerifyOptions, reuseBuffers: boolean): Run {
   const parsed = parseWith(BundleSchema, raw);
   if (!parsed.ok) {
     const problems = new Problems();
@@ -193,7 +194,7 @@ function startRun(raw: unknown, crypto: ProtocolCrypto, opts: VerifyOptions): Ru
     const schema = check('bundle-schema', false, `the bundle does not have the form of protocol.md (${plural(problems.failures, 'problem')})`, problems);
     return { ok: false, report: { ok: false, checks: [schema] } };
   }
-  return { ok: true, pass: new BoardPass(parsed.value, crypto, opts) };
+  return { ok: true, pass: new BoardPass(parsed.value, crypto, opts, reuseBuffers) };
 }
 
 /** Decodes a field its schema has accepted, so failure here is a bug. */
@@ -204,6 +205,24 @@ function bytes(text: string, size: number): Uint8Array {
 }
 
 const BOARD_PREFIX = utf8('stemkring:board:v1\n');
+const BALLOT_PREFIX = 'stemkring:ballot:v1\n';
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 of `text` followed by `room` spare bytes, written into `scratch` when
+ * it fits and the text is ASCII (a valid ballot always is): a fresh buffer per
+ * ballot would be a fresh off-heap allocation for the collector to sweep.
+ */
+function encodeWithRoom(text: string, room: number, scratch: Uint8Array | undefined): { buffer: Uint8Array; length: number } {
+  const size = text.length + room;
+  const buffer = scratch !== undefined && size <= scratch.length ? scratch.subarray(0, size) : new Uint8Array(size);
+  const { read, written } = encoder.encodeInto(text, buffer);
+  if (read === text.length && written === text.length) return { buffer, length: written };
+  const encoded = encoder.encode(text);
+  const wide = new Uint8Array(encoded.length + room);
+  wide.set(encoded);
+  return { buffer: wide, length: encoded.length };
+}
 
 /**
  * One pass over the board. `entry(i)` runs every check of entry i except its
@@ -217,12 +236,18 @@ class BoardPass {
   private readonly definition: RoundDefinition;
   private readonly contest: Contest;
   private readonly definitionHash: string;
-  private readonly keysOf = new Map<string, ReadonlySet<string>>();
+  /** Each registered key's voter (the register lists a key under one voter only). */
+  private readonly keyOwner = new Map<string, string>();
+  private readonly voters = new Set<string>();
   private readonly nonces = new Set<string>();
   private readonly votersSeen = new Set<string>();
-  /** Checked choices by board index; undefined where the choice failed. */
-  private readonly choices: (Choice | undefined)[];
+  /** 1 where the entry's choice fits the method. */
+  private readonly validChoice: Uint8Array;
   private previousHead: Uint8Array;
+  /** Signed bytes || sig of the current entry, reused when each task is done with before the next entry. */
+  private readonly scratch: Uint8Array | undefined;
+  /** previous head || leaf, reused for every entry. */
+  private readonly link = new Uint8Array(64);
   private readonly progressStep: number;
   private signaturesDone = 0;
 
@@ -240,12 +265,14 @@ class BoardPass {
     private readonly bundle: Bundle,
     private readonly crypto: ProtocolCrypto,
     private readonly opts: VerifyOptions,
+    reuseBuffers: boolean,
   ) {
+    this.scratch = reuseBuffers ? new Uint8Array(16_384) : undefined;
     const { definition, outcome } = bundle;
     this.definition = definition;
     this.contest = contestOf(definition);
     this.total = bundle.board.length;
-    this.choices = new Array<Choice | undefined>(this.total);
+    this.validChoice = new Uint8Array(this.total);
     this.progressStep = Math.max(1024, Math.ceil(this.total / 100));
 
     this.checks.set('bundle-schema', check('bundle-schema', true, 'every field has the form protocol.md gives it'));
@@ -269,15 +296,25 @@ class BoardPass {
     );
 
     this.checks.set('register', this.checkRegister());
-    for (const { voter, keys } of bundle.register) this.keysOf.set(voter, new Set(keys));
+    for (const { voter, keys } of bundle.register) {
+      this.voters.add(voter);
+      for (const key of keys) this.keyOwner.set(key, voter);
+    }
   }
 
   private checkRegister(): VerifyCheck {
     const { register, definition, outcome } = this.bundle;
     const problems = new Problems();
-    // The schema refuses these too; said again here so the report states them.
-    const shape = parseWith(RegisterSchema, register);
-    if (!shape.ok) for (const issue of shape.error) problems.add(`register${issue.path === '(top level)' ? '' : issue.path}: ${issue.message}`);
+    // The schema refuses these too; checked again so this check states them on its own.
+    const keys = new Set<string>();
+    register.forEach((entry, i) => {
+      const previous = register[i - 1];
+      if (previous !== undefined && !(previous.voter < entry.voter)) problems.add(`register[${i}]: voter ${entry.voter} is out of order or repeated`);
+      for (const key of entry.keys) {
+        if (keys.has(key)) problems.add(`register[${i}]: key ${key} is listed twice`);
+        keys.add(key);
+      }
+    });
     if (register.length !== definition.electorate.count) {
       problems.add(`the register has ${plural(register.length, 'voter')}, definition.electorate.count is ${definition.electorate.count}`);
     }
@@ -296,38 +333,49 @@ class BoardPass {
 
   entry(i: number): SignatureTask {
     const entry = this.bundle.board[i] as BoardEntry;
-    const { ballot } = entry;
+    const { ballot, voter } = entry;
     const seq = i + 1;
-    const at = `entry ${seq}`;
 
-    if (entry.seq !== seq) this.sequence.add(`${at} has seq ${entry.seq}`);
-    if (ballot.definition !== this.definitionHash) this.ballotDefinitions.add(`${at}: ballot.definition is ${ballot.definition}`);
-    if (ballot.instance !== this.definition.instance) this.fields.add(`${at}: ballot.instance is ${ballot.instance}`);
-    if (ballot.round !== this.definition.round) this.fields.add(`${at}: ballot.round is ${ballot.round}`);
+    if (entry.seq !== seq) this.sequence.add(`entry ${seq} has seq ${entry.seq}`);
+    if (ballot.definition !== this.definitionHash) this.ballotDefinitions.add(`entry ${seq}: ballot.definition is ${ballot.definition}`);
+    if (ballot.instance !== this.definition.instance) this.fields.add(`entry ${seq}: ballot.instance is ${ballot.instance}`);
+    if (ballot.round !== this.definition.round) this.fields.add(`entry ${seq}: ballot.round is ${ballot.round}`);
 
-    const keys = this.keysOf.get(entry.voter);
-    if (keys === undefined) this.keys.add(`${at}: voter ${entry.voter} is not in the register`);
-    else if (!keys.has(ballot.key)) this.keys.add(`${at}: key ${ballot.key} is not registered for voter ${entry.voter}`);
+    const owner = this.keyOwner.get(ballot.key);
+    if (owner !== voter) {
+      if (!this.voters.has(voter)) this.keys.add(`entry ${seq}: voter ${voter} is not in the register`);
+      else if (owner === undefined) this.keys.add(`entry ${seq}: key ${ballot.key} is not in the register`);
+      else this.keys.add(`entry ${seq}: key ${ballot.key} is registered for another voter`);
+    }
 
+    // Only whether it is valid is kept; the counting ballots are checked again for the count.
     const choice = checkChoice(this.contest, ballot.choice);
-    if (choice.ok) this.choices[i] = choice.value;
-    else this.choiceProblems.add(`${at}: ${choice.error.message}`);
+    if (choice.ok) this.validChoice[i] = 1;
+    else this.choiceProblems.add(`entry ${seq}: ${choice.error.message}`);
 
-    if (this.nonces.has(ballot.nonce)) this.nonceProblems.add(`${at}: nonce ${ballot.nonce} was used before`);
+    if (this.nonces.has(ballot.nonce)) this.nonceProblems.add(`entry ${seq}: nonce ${ballot.nonce} was used before`);
     else this.nonces.add(ballot.nonce);
 
-    if (this.votersSeen.has(entry.voter)) {
-      if (!this.definition.revote) this.revoteProblems.add(`${at}: voter ${entry.voter} already has a ballot and revoting is off`);
-    } else this.votersSeen.add(entry.voter);
+    if (this.votersSeen.has(voter)) {
+      if (!this.definition.revote) this.revoteProblems.add(`entry ${seq}: voter ${voter} already has a ballot and revoting is off`);
+    } else this.votersSeen.add(voter);
 
-    const message = signedBytesOfJcs('ballot', jcs(ballot));
-    const signature = bytes(entry.sig, 64);
-    const leaf = this.crypto.sha256(concatBytes(message, signature));
-    if (encodeBase64Url(leaf) !== entry.leaf) this.chain.add(`${at}: leaf is not SHA-256(signed ballot || sig)`);
+    // The signed bytes and the signature in one buffer: the leaf hashes exactly their concatenation.
+    const { buffer, length } = encodeWithRoom(BALLOT_PREFIX + ballotJcs(ballot), 64, this.scratch);
+    if (!decodeBase64UrlInto(entry.sig, buffer, length).ok) throw new Error('verify: a validated signature failed to decode');
+    const message = buffer.subarray(0, length);
+    const signature = buffer.subarray(length);
+    const leaf = this.crypto.sha256(buffer);
+    if (!equalsBase64Url(leaf, entry.leaf)) this.chain.add(`entry ${seq}: leaf is not SHA-256(signed ballot || sig)`);
     // Each head is checked against the published previous head, so one bad entry is reported once, not with every entry after it.
-    const head = this.crypto.sha256(concatBytes(this.previousHead, leaf));
-    if (encodeBase64Url(head) !== entry.head) this.chain.add(`${at}: head is not SHA-256(previous head || leaf)`);
-    this.previousHead = bytes(entry.head, 32);
+    this.link.set(this.previousHead, 0);
+    this.link.set(leaf, 32);
+    const head = this.crypto.sha256(this.link);
+    if (equalsBase64Url(head, entry.head)) this.previousHead = head;
+    else {
+      this.chain.add(`entry ${seq}: head is not SHA-256(previous head || leaf)`);
+      this.previousHead = bytes(entry.head, 32);
+    }
 
     return { message, signature, publicKey: bytes(ballot.key, 32) };
   }
@@ -377,14 +425,19 @@ class BoardPass {
       check('outcome-signature', outcomeOk, outcomeOk ? 'valid' : 'outcomeSig is not a valid signature of the outcome (purpose "outcome") under instanceKey'),
     );
 
-    const counting = countingBallots(definition, board.map((entry, index) => ({ seq: entry.seq, voter: entry.voter, index })));
+    const counting = countingBallots(definition, board);
     const counted = counting.length;
     this.checks.set(
       'counted',
       check('counted', outcome.counted === counted, outcome.counted === counted ? `${plural(counted, 'voter')} cast a ballot that counts` : `outcome.counted is ${outcome.counted}, the board has ballots of ${plural(counted, 'voter')}`),
     );
 
-    const recount = this.recount(counting.map((c) => c.index), finalHead);
+    // Entries are in board order, so seq - 1 is the index unless the sequence is broken (then look it up).
+    const positions = this.sequence.ok ? undefined : new Map(board.map((entry, index) => [entry, index]));
+    const recount = this.recount(
+      counting.map((entry) => positions?.get(entry) ?? entry.seq - 1),
+      finalHead,
+    );
     this.checks.set('recount', recount.check);
 
     if (this.opts.receipt !== undefined) this.checkReceipt(this.opts.receipt);
@@ -414,11 +467,11 @@ class BoardPass {
     const { definition, bundle } = this;
     const choices: Choice[] = [];
     for (const i of indices) {
-      const choice = this.choices[i];
-      if (choice === undefined) {
+      const choice = this.validChoice[i] === 1 ? checkChoice(this.contest, (bundle.board[i] as BoardEntry).ballot.choice) : undefined;
+      if (choice === undefined || !choice.ok) {
         return { check: check('recount', false, `not recounted: the counting ballot of entry ${i + 1} is not a valid choice`) };
       }
-      choices.push(choice);
+      choices.push(choice.value);
     }
     const lot = lotOrder(finalHead, definition.options.map((o) => o.id), this.crypto);
     let result: CountResult;
