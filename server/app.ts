@@ -14,11 +14,13 @@ import { AccessTokens } from './auth/tokens';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { Store } from './db/store';
-import { authenticate } from './http/auth';
+import { authenticate, memberResolver } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { jsonBody } from './http/json';
 import { RateLimiter } from './http/rate-limit';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
+import { LiveTallies } from './live/tallies';
+import { attachLive } from './live/sockets';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
 import { loadSeedOnce } from './seed/demo';
@@ -60,7 +62,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'));
 
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
-  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'));
+  let recounted: (roundId: string) => void = () => undefined;
+  const tallies = new LiveTallies(store, logger, (roundId) => recounted(roundId));
+  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'), tallies);
   const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds, rounds);
   const sessions = new SessionService(store, (questionIds) => rounds.list({ questionIds }));
   const limits = config.rateLimits;
@@ -115,7 +119,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     const row = store.sqlite.prepare('select 1 as up').get() as { up: number } | undefined;
     res.json({ status: row?.up === 1 ? 'ok' : 'degraded', instance: instance.id, time: clock.now().toISOString() });
   });
-  api.use(authenticate(tokens, store, clock));
+  const resolveMember = memberResolver(tokens, store);
+  api.use(authenticate(resolveMember, clock));
   api.use(
     memberRoutes(members, clock, {
       loginByAddress: new RateLimiter(limits.loginPerAddress, limits.windowMs, clock),
@@ -140,7 +145,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.use(errorHandler(logger));
 
   const server = http.createServer(app);
-  const io = new SocketServer(server, { serveClient: false });
+  const io = new SocketServer(server, {
+    serveClient: false,
+    // A client that drops for a moment gets its rooms and missed events back.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
+  });
+  const live = attachLive(io, { rounds, resolveMember, clock, logger });
+  recounted = (roundId) => live.schedule(roundId);
 
   return {
     config,
@@ -159,6 +170,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         });
       }),
     stop: async () => {
+      live.stop();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
       });

@@ -5,6 +5,8 @@ import type { Clock } from '../clock';
 import type { Store } from '../db/store';
 import { isModerator, toMember, type Member } from '../members/member';
 import type { MemberRow } from '../db/schema';
+import type { Result } from '../../shared/result';
+import { err, ok } from '../../shared/result';
 import { ApiError } from './errors';
 
 /**
@@ -43,31 +45,50 @@ declare module 'express-serve-static-core' {
  * hear that it is not. The member is read fresh, so a suspension takes effect
  * at once.
  */
-export function authenticate(tokens: AccessTokens, store: Store, clock: Clock): RequestHandler {
+export type TokenProblem = 'invalid_token' | 'token_expired' | 'account_suspended';
+
+/** Resolves an access token to its member: used by HTTP requests and socket handshakes alike. */
+export type MemberResolver = (token: string, now: Date) => Promise<Result<Member, TokenProblem>>;
+
+export function memberResolver(tokens: AccessTokens, store: Store): MemberResolver {
   const cache = new VerifiedTokens();
   const memberById = store.reader.prepare<[string], MemberRow>('select * from members where id = ?');
-  return async (req, _res, next) => {
-    const header = req.headers.authorization;
-    if (header === undefined) return next();
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
-    const token = match?.[1];
-    if (token === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
-    const now = clock.now();
+  return async (token, now) => {
     let memberId = cache.get(token, now.getTime());
     if (memberId === undefined) {
       const verified = await tokens.verify(token, now);
-      if (!verified.ok) {
-        return next(
-          new ApiError(verified.error, verified.error === 'token_expired' ? 'the access token has expired; refresh it' : 'the access token is not valid'),
-        );
-      }
+      if (!verified.ok) return err(verified.error);
       memberId = verified.value.memberId;
       cache.set(token, memberId, verified.value.expiresMs);
     }
+    // Read fresh each time, so a suspension takes effect at once.
     const row = memberById.get(memberId);
-    if (row === undefined) return next(new ApiError('invalid_token', 'the access token is not valid'));
-    if (row.status === 'suspended') return next(new ApiError('account_suspended', 'this account is suspended'));
-    req.member = toMember(row);
+    if (row === undefined) return err('invalid_token');
+    if (row.status === 'suspended') return err('account_suspended');
+    return ok(toMember(row));
+  };
+}
+
+export const TOKEN_MESSAGES: Record<TokenProblem, string> = {
+  invalid_token: 'the access token is not valid',
+  token_expired: 'the access token has expired; refresh it',
+  account_suspended: 'this account is suspended',
+};
+
+/**
+ * Reads `Authorization: Bearer …` when present. A bad or expired token is an
+ * error even on public routes: the client believes it is signed in and should
+ * hear that it is not.
+ */
+export function authenticate(resolve: MemberResolver, clock: Clock): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.headers.authorization;
+    if (header === undefined) return next();
+    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)?.[1];
+    if (token === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
+    const member = await resolve(token, clock.now());
+    if (!member.ok) return next(new ApiError(member.error, TOKEN_MESSAGES[member.error]));
+    req.member = member.value;
     next();
   };
 }

@@ -1,10 +1,12 @@
 import type { Insertable } from 'kysely';
+import type { Choice } from '../../shared/counting/types';
 import type { BoardEntriesTable } from '../db/schema';
 import type { Store } from '../db/store';
 import { appendBoardEntries } from './repository';
 
 interface PendingWrite {
   readonly row: Insertable<BoardEntriesTable>;
+  readonly choice: Choice;
   resolve(): void;
   reject(e: unknown): void;
 }
@@ -14,6 +16,7 @@ export interface CommittedEntry {
   readonly seq: number;
   readonly head: string;
   readonly voter: string;
+  readonly choice: Choice;
 }
 
 /**
@@ -32,9 +35,10 @@ export class BoardWriter {
     private readonly onFailed: (roundIds: ReadonlySet<string>, error: unknown) => Promise<void>,
   ) {}
 
-  write(row: Insertable<BoardEntriesTable>): Promise<void> {
+  /** Queues an entry; `choice` travels along so live tallies need not parse the ballot again. */
+  write(row: Insertable<BoardEntriesTable>, choice: Choice): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
+      this.queue.push({ row, choice, resolve, reject });
       this.running ??= this.drain();
     });
   }
@@ -63,7 +67,7 @@ export class BoardWriter {
           for (const w of failed) w.reject(e);
           continue;
         }
-        this.onCommitted(batch.map((w) => ({ roundId: w.row.round_id, seq: w.row.seq, head: w.row.head, voter: w.row.voter })));
+        this.onCommitted(batch.map((w) => ({ roundId: w.row.round_id, seq: w.row.seq, head: w.row.head, voter: w.row.voter, choice: w.choice })));
         for (const w of batch) w.resolve();
       }
     } finally {

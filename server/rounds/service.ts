@@ -26,6 +26,8 @@ import type { Instance } from '../instance/instance';
 import { isModerator, type Member } from '../members/member';
 import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
 import { BoardWriter, type CommittedEntry } from './board-writer';
+import type { LiveTallies } from '../live/tallies';
+import type { LiveTally } from '../../shared/tally/live';
 import { checkBallot } from './intake';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
@@ -50,7 +52,8 @@ export interface RoundView {
   definitionSig?: string;
   turnout: Turnout;
   head?: string;
-  tally?: CountResult;
+  /** While open: the live tally (totals per option, and for ranked methods the latest recount); once closed: the count of the board. */
+  tally?: LiveTally | CountResult;
   outcome?: Outcome;
   outcomeSig?: string;
   me?: { eligible: boolean; voter: string | null; voted: boolean };
@@ -58,7 +61,7 @@ export interface RoundView {
 
 /** Announcements for live watchers; they fire only after the change is committed. */
 export interface RoundEvents {
-  committed?(roundId: string, turnout: { voters: number; ballots: number }, head: string): void;
+  committed?(roundId: string): void;
   status?(roundId: string, status: RoundStatus): void;
 }
 
@@ -84,6 +87,7 @@ export class RoundService {
     private readonly pseudonyms: Pseudonyms,
     private readonly logger: Logger,
     private readonly bundleDir: string,
+    readonly tallies: LiveTallies,
   ) {
     this.writer = new BoardWriter(
       store,
@@ -208,7 +212,10 @@ export class RoundService {
       view.outcomeSig = row.outcome_sig ?? '';
       view.tally = view.outcome.result as unknown as CountResult;
     } else if (this.tallyVisible(row)) {
-      view.tally = await this.tally(id, definition, view.head ?? '');
+      view.tally =
+        ledger !== undefined
+          ? await this.tallies.snapshot(id, definition, ledger.committedHead, true)
+          : await this.tally(id, definition, view.head ?? '');
     }
     if (viewer !== undefined) view.me = await this.membership(id, viewer.id, ledger);
     return ok(view);
@@ -435,6 +442,7 @@ export class RoundService {
       return done;
     }
     this.ledgers.delete(id);
+    this.tallies.forget(id);
     const timer = this.timers.get(id);
     if (timer !== undefined) clearTimeout(timer);
     this.timers.delete(id);
@@ -511,7 +519,8 @@ export class RoundService {
     const c = checked.value;
     // The "apply" step: its place on the chain is taken now, in arrival order.
     const place = ledger.append(c.voter, c.ballot.nonce, c.signedBytes, c.sigBytes);
-    await this.writer.write({
+    await this.writer.write(
+      {
       round_id: roundId,
       seq: place.seq,
       voter: c.voter,
@@ -521,13 +530,16 @@ export class RoundService {
       head: place.head,
       nonce: c.ballot.nonce,
       received_at: this.clock.now().toISOString(),
-    });
+      },
+      c.ballot.choice,
+    );
     const receipt = { instance: this.instance.id, round: roundId, seq: place.seq, leaf: place.leaf, head: place.head };
     const receiptSig = encodeBase64Url(nodeSign(signedBytes('receipt', receipt), this.instance.privateKey));
     return ok({ receipt, receiptSig });
   }
 
   private onCommitted(entries: readonly CommittedEntry[]): void {
+    this.tallies.onCommitted(entries);
     const touched = new Set<string>();
     for (const e of entries) {
       const ledger = this.ledgers.get(e.roundId);
@@ -535,11 +547,7 @@ export class RoundService {
       ledger.markCommitted(e.seq, e.head, e.voter);
       touched.add(e.roundId);
     }
-    for (const id of touched) {
-      const ledger = this.ledgers.get(id);
-      if (ledger === undefined) continue;
-      for (const l of this.listeners) l.committed?.(id, ledger.turnout, ledger.committedHead);
-    }
+    for (const id of touched) for (const l of this.listeners) l.committed?.(id);
   }
 
   private async onWriteFailed(roundIds: ReadonlySet<string>, e: unknown): Promise<void> {
@@ -654,6 +662,11 @@ export class RoundService {
     if (row.status !== 'published') return failure('not_visible', 'the bundle is published with the outcome');
     const file = this.bundlePath(roundId);
     return ok(fs.existsSync(file) ? file : await this.writeBundle(roundId));
+  }
+
+  /** The open round's ledger, for live pushes (committed turnout and head). */
+  openLedger(roundId: string): RoundLedger | undefined {
+    return this.ledgers.get(roundId);
   }
 
   canSeeDrafts(viewer: Member | undefined): boolean {

@@ -1,0 +1,136 @@
+import type { Logger } from 'pino';
+import type { CountResult } from '../../shared/counting/index';
+import { count } from '../../shared/counting/index';
+import type { Choice } from '../../shared/counting/types';
+import { lotOrder } from '../../shared/protocol/board';
+import { contestOf } from '../../shared/protocol/contest';
+import type { RoundDefinition } from '../../shared/protocol/types';
+import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
+import { runCountInWorker } from '../counting/run-count';
+import { nodeCrypto } from '../crypto/node-crypto';
+import type { Store } from '../db/store';
+import type { CommittedEntry } from '../rounds/board-writer';
+import { listBoard } from '../rounds/repository';
+
+/** Ranked recounts of at least this many ballots run in a worker thread. */
+const WORKER_THRESHOLD = 5_000;
+
+interface Entry {
+  readonly definition: RoundDefinition;
+  readonly state: LiveTallyState;
+  loaded: Promise<void> | null;
+  buffered: CommittedEntry[];
+  result: { seq: number; value: CountResult } | null;
+  recounting: Promise<void> | null;
+}
+
+/**
+ * The live tallies of open rounds: built from the board once, then moved by
+ * each committed batch. Ranked rounds are recounted in full off the main
+ * thread, one recount at a time; callers get the latest finished recount.
+ */
+export class LiveTallies {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    /** Told when a ranked recount finished, so a fresh tally can be pushed. */
+    private readonly onRecounted: (roundId: string) => void = () => undefined,
+  ) {}
+
+  private entry(roundId: string, definition: RoundDefinition): Entry {
+    let e = this.entries.get(roundId);
+    if (e === undefined) {
+      e = {
+        definition,
+        state: new LiveTallyState(definition),
+        loaded: null,
+        buffered: [],
+        result: null,
+        recounting: null,
+      };
+      const entry = e;
+      entry.loaded = listBoard(this.store.db, roundId).then((rows) => {
+        for (const row of rows) entry.state.apply(row.seq, row.voter, (JSON.parse(row.ballot) as { choice: Choice }).choice);
+        for (const c of entry.buffered) entry.state.apply(c.seq, c.voter, c.choice);
+        entry.buffered = [];
+        entry.loaded = null;
+      });
+      this.entries.set(roundId, e);
+    }
+    return e;
+  }
+
+  /** Moves the tallies of rounds someone follows; others are built from the board when first asked for. */
+  onCommitted(entries: readonly CommittedEntry[]): void {
+    for (const c of entries) {
+      const e = this.entries.get(c.roundId);
+      if (e === undefined) continue;
+      if (e.loaded !== null) e.buffered.push(c);
+      else e.state.apply(c.seq, c.voter, c.choice);
+    }
+  }
+
+  forget(roundId: string): void {
+    this.entries.delete(roundId);
+  }
+
+  /** Resolves once the round's tally is built from its board; after that, `current` answers at once. */
+  async ready(roundId: string, definition: RoundDefinition): Promise<void> {
+    const e = this.entry(roundId, definition);
+    if (e.loaded !== null) await e.loaded;
+  }
+
+  /**
+   * The tally now, read synchronously (call `ready` first) so it matches the
+   * committed head read in the same turn. Starts a ranked recount when the
+   * latest is behind.
+   */
+  current(roundId: string, head: string): LiveTally | undefined {
+    const e = this.entries.get(roundId);
+    if (e === undefined || e.loaded !== null) return undefined;
+    if (e.state.ranked && e.result?.seq !== e.state.lastSeq && e.recounting === null) e.recounting = this.recount(roundId, e, head);
+    const snap = e.state.snapshot();
+    return e.result === null ? snap : { ...snap, result: e.result.value, resultSeq: e.result.seq };
+  }
+
+  /**
+   * The tally now. For a ranked round it carries the latest finished recount
+   * and starts another when that one is behind (never more than one at a time).
+   * With `waitForResult`, a ranked round without any recount yet waits for one.
+   */
+  async snapshot(roundId: string, definition: RoundDefinition, head: string, waitForResult = false): Promise<LiveTally> {
+    const e = this.entry(roundId, definition);
+    if (e.loaded !== null) await e.loaded;
+    if (e.state.ranked) {
+      if (e.result?.seq !== e.state.lastSeq && e.recounting === null) e.recounting = this.recount(roundId, e, head);
+      if (e.result === null && waitForResult && e.recounting !== null) await e.recounting;
+    }
+    const snap = e.state.snapshot();
+    return e.result === null ? snap : { ...snap, result: e.result.value, resultSeq: e.result.seq };
+  }
+
+  private async recount(roundId: string, e: Entry, head: string): Promise<void> {
+    const seq = e.state.lastSeq;
+    const choices = e.state.countingChoices();
+    const contest = contestOf(e.definition);
+    const ctx = {
+      electorate: e.definition.electorate.count,
+      lotOrder: lotOrder(
+        head,
+        e.definition.options.map((o) => o.id),
+        nodeCrypto,
+      ),
+    };
+    try {
+      const value = choices.length >= WORKER_THRESHOLD ? await runCountInWorker(contest, choices, ctx) : count(contest, choices, ctx);
+      e.result = { seq, value };
+    } catch (err) {
+      this.logger.error({ err, round: roundId }, 'live recount failed');
+    } finally {
+      e.recounting = null;
+    }
+    if (this.entries.get(roundId) === e) this.onRecounted(roundId);
+  }
+}
