@@ -142,7 +142,10 @@ export async function verifyBundleAsync(bundle: unknown, crypto: ProtocolCrypto,
     const tasks: SignatureTask[] = [];
     const end = Math.min(start + batchSize, pass.total);
     for (let i = start; i < end; i += 1) tasks.push(pass.entry(i));
-    pending.push({ start, verdicts: verifyBatch(tasks) });
+    const verdicts = verifyBatch(tasks);
+    // Settled in order later; a failure of a later batch must not go unhandled meanwhile.
+    verdicts.catch(() => undefined);
+    pending.push({ start, verdicts });
     if (pending.length >= inFlight) await settle();
   }
   while (pending.length > 0) await settle();
