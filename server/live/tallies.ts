@@ -112,6 +112,9 @@ export class LiveTallies {
   }
 
   private async recount(roundId: string, e: Entry, head: string): Promise<void> {
+    // Yield first: the caller stores this promise in e.recounting, and a small
+    // count finishing synchronously would clear that field before it is set.
+    await Promise.resolve();
     const seq = e.state.lastSeq;
     const choices = e.state.countingChoices();
     const contest = contestOf(e.definition);
