@@ -168,6 +168,8 @@ export const RoundDefinitionSchema: z.ZodType<RoundDefinition> = z
   .superRefine((definition, ctx) => {
     const seen = new Set<string>();
     definition.options.forEach((option, i) => {
+      // zod may run this after an option failed its own check.
+      if (typeof option !== 'object' || option === null) return;
       if (seen.has(option.id)) ctx.addIssue({ code: 'custom', path: ['options', i, 'id'], message: `option id ${option.id} appears twice` });
       seen.add(option.id);
     });
@@ -178,6 +180,10 @@ export const RoundDefinitionSchema: z.ZodType<RoundDefinition> = z
         ctx.addIssue({ code: 'custom', path: ['seats'], message: 'seats must not exceed the number of options' });
       }
     }
+    // Instant-runoff elects one; more seats is STV.
+    if (definition.method === 'irv' && definition.seats !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'an irv round fills exactly one seat (use stv for more)' });
+    }
     if (definition.closesAt !== null && definition.closesAt <= definition.opensAt) {
       ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'closesAt must be after opensAt' });
     }
@@ -186,7 +192,8 @@ export const RoundDefinitionSchema: z.ZodType<RoundDefinition> = z
 // ---------------------------------------------------------------------------
 // Register
 
-const RegisterEntryObjectSchema = z.strictObject({
+/** The readable form of a register entry; `RegisterEntrySchema` is it with a fast path in front. */
+export const RegisterEntryObjectSchema = z.strictObject({
   voter: PseudonymSchema,
   keys: z.array(PublicKeySchema).max(MAX_KEYS_PER_VOTER),
 });
@@ -201,8 +208,10 @@ export const RegisterEntrySchema: z.ZodType<RegisterEntry> = withFastPath(isRegi
 export const RegisterSchema: z.ZodType<Register> = z.array(RegisterEntrySchema).superRefine((register, ctx) => {
   const keys = new Set<string>();
   register.forEach((entry, i) => {
+    // zod runs this even when an entry failed its own check, so only well-formed entries are compared.
+    if (!isRegisterEntryShape(entry)) return;
     const previous = register[i - 1];
-    if (previous !== undefined && !(previous.voter < entry.voter)) {
+    if (previous !== undefined && isRegisterEntryShape(previous) && !(previous.voter < entry.voter)) {
       ctx.addIssue({
         code: 'custom',
         path: [i, 'voter'],
@@ -355,7 +364,8 @@ function addIssuesOf(full: z.ZodType, value: unknown, path: readonly PropertyKey
   for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
 }
 
-const BallotObjectSchema = z.strictObject({
+/** The readable form of a ballot; `BallotSchema` is it with a fast path in front. */
+export const BallotObjectSchema = z.strictObject({
   instance: IdSchema,
   round: IdSchema,
   definition: HashSchema,
@@ -370,7 +380,8 @@ export const BallotSchema: z.ZodType<Ballot> = withFastPath(isBallotShape, Ballo
 // ---------------------------------------------------------------------------
 // Board, receipt, outcome, bundle
 
-const BoardEntryObjectSchema = z.strictObject({
+/** The readable form of a board entry; `BoardEntrySchema` is it with a fast path in front. */
+export const BoardEntryObjectSchema = z.strictObject({
   seq: positive,
   voter: PseudonymSchema,
   ballot: BallotSchema,
