@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { VerifyReport } from '../../shared/protocol/verify';
+import { buildBundle } from './bundle-fixture';
+import { withValue } from './mutate';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'stemkring-verify-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const { bundle, receipts } = buildBundle();
+function write(name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify(value, null, 2));
+  return file;
+}
+
+async function stemkring(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/stemkring.js', ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describe('stemkring verify', () => {
+  it('exits 0 for a valid bundle and prints each check and the recount by label', async () => {
+    const { code, stdout } = await stemkring('verify', write('bundle.json', bundle), '--receipt', write('receipt.json', receipts[0]));
+    expect(code).toBe(0);
+    expect(stdout).toContain('✓ Ballot signatures: 6 signatures valid');
+    expect(stdout).toContain('✓ Receipt matches its entry on the board');
+    expect(stdout).toContain('1. Een gezamenlijke ledenraad (opt-a)');
+    expect(stdout).toContain('OK: all 19 checks hold.');
+    expect(stdout).not.toContain('✗');
+  });
+
+  it('exits 1 for a tampered bundle and says what does not hold', async () => {
+    const tampered = withValue(bundle, ['board', 2, 'ballot', 'choice', 'approve', 0], 'opt-d');
+    const { code, stdout } = await stemkring('verify', write('tampered.json', tampered));
+    expect(code).toBe(1);
+    expect(stdout).toContain('✗ Ballot signatures: 1 signature invalid');
+    expect(stdout).toContain('entry 3: the signature does not verify under ballot.key');
+    expect(stdout).toMatch(/FAILED: \d+ of 17 checks do not hold/);
+  });
+
+  it('prints the report as JSON, with signatures checked on a worker thread', async () => {
+    const { code, stdout } = await stemkring('verify', write('bundle2.json', bundle), '--json', '--workers', '1');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as VerifyReport;
+    expect(report.ok).toBe(true);
+    expect(report.figures?.counted).toBe(5);
+  });
+
+  it('exits 2 for usage errors and unreadable files', async () => {
+    expect((await stemkring('verify')).code).toBe(2);
+    const missing = await stemkring('verify', path.join(dir, 'nowhere.json'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read bundle');
+    writeFileSync(path.join(dir, 'broken.json'), '{"protocol": 1,');
+    const broken = await stemkring('verify', path.join(dir, 'broken.json'));
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('is not JSON');
+    expect((await stemkring('verify', path.join(dir, 'bundle.json'), '--bogus')).code).toBe(2);
+  });
+});
