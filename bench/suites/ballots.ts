@@ -37,7 +37,7 @@ async function main(): Promise<void> {
           body: JSON.stringify({ title, method: 'plurality', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }], revote: false }),
         }),
       );
-      await fetch(`${server.url}/api/rounds/${created.body?.round?.id ?? created.round.id}/open`, { method: 'POST', headers: admin });
+      await fetch(`${server.url}/api/rounds/${created.round.id}/open`, { method: 'POST', headers: admin });
       const view = await json<{ definitionHash: string }>(await fetch(`${server.url}/api/rounds/${created.round.id}`));
       return { instance: instance.id, round: created.round.id, definitionHash: view.definitionHash };
     };

@@ -11,7 +11,7 @@
  * before the clock starts, with identical rankings already grouped into
  * weighted ballots (all three accept weights), so the ratios flatter the
  * peers if anything. Each peer runs in its own worker thread with a time
- * budget and a 1 GB heap: a peer that runs over is stopped and reported, not
+ * budget and a bounded heap (1 GB unless a case says otherwise): a peer that runs over is stopped and reported, not
  * waited for. `--write` puts the printed tables into BENCHMARKS.md under
  * "## Counting".
  */
@@ -251,7 +251,7 @@ if (!isMainThread && parentPort !== null && (workerData as { kind?: string } | n
 
 const here = fileURLToPath(import.meta.url);
 
-function peerInWorker(job: PeerJob, timeoutMs: number): Promise<PeerReply> {
+function peerInWorker(job: PeerJob, timeoutMs: number, heapMb: number): Promise<PeerReply> {
   // Under tsx this file is TypeScript; Node 20 ignores `--import tsx` in a worker's execArgv, so register it inside.
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); });`;
@@ -259,7 +259,7 @@ function peerInWorker(job: PeerJob, timeoutMs: number): Promise<PeerReply> {
     eval: true,
     workerData: { kind: 'counting-peer', job },
     execArgv: [],
-    resourceLimits: { maxOldGenerationSizeMb: 1024 },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
   });
   return new Promise<PeerReply>((resolve) => {
     let settled = false;
@@ -273,7 +273,7 @@ function peerInWorker(job: PeerJob, timeoutMs: number): Promise<PeerReply> {
     const timer = setTimeout(() => settle({ ok: false, why: `stopped after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
     worker.once('message', (reply: PeerReply) => settle(reply));
     worker.once('error', (error) =>
-      settle({ ok: false, why: (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'ran out of its 1 GB heap' : error.message }),
+      settle({ ok: false, why: (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `ran out of its ${heapMb} MB heap` : error.message }),
     );
     worker.once('exit', (code) => settle({ ok: false, why: `worker exited with code ${code}` }));
   });
@@ -287,7 +287,7 @@ interface Case {
   readonly contest: Contest;
   readonly election: Election;
   readonly targetMs: number | null;
-  readonly peers: readonly { readonly task: PeerTask; readonly known?: string }[];
+  readonly peers: readonly { readonly task: PeerTask; readonly known?: string; readonly heapMb?: number }[];
 }
 
 interface Row {
@@ -386,7 +386,8 @@ export async function runCountingBench(): Promise<string> {
       election: irv20,
       targetMs: 1000,
       peers: [
-        { task: { peer: 'votes', method: 'irv' }, known: 'votes eliminates every option tied for fewest votes at once.' },
+        // votes holds every round's normalised ballots: a million of them need more than the default heap.
+        { task: { peer: 'votes', method: 'irv' }, known: 'votes eliminates every option tied for fewest votes at once.', heapMb: 2560 },
         { task: { peer: 'caritat', method: 'irv' }, known: 'caritat eliminates every option with no votes at once and breaks other ties at random.' },
       ],
     },
@@ -409,12 +410,12 @@ export async function runCountingBench(): Promise<string> {
     const ours = timed(runs, () => count(c.contest, c.election.ballots, { lotOrder: c.election.lotOrder }).winners);
     const groups = withPeers && c.peers.length > 0 ? grouped(c.election.ballots) : [];
     const peers: Row['peers'][number][] = [];
-    for (const { task, known } of withPeers ? c.peers : []) {
+    for (const { task, known, heapMb } of withPeers ? c.peers : []) {
       const label = `${task.peer} (${task.method})`;
       say(`${c.name}: ${label}…`);
       const job: PeerJob = { task, ids: c.election.options.map((o) => o.id), groups, seats: c.contest.seats, lotOrder: c.election.lotOrder, runs, budgetMs: peerBudgetMs };
       // The budget bounds the timed runs; a single run gets twice as long before it is stopped.
-      const reply = await peerInWorker(job, peerBudgetMs * 2 + 30_000);
+      const reply = await peerInWorker(job, peerBudgetMs * 2 + 30_000, heapMb ?? 1024);
       const agree = reply.ok ? sameWinners(c.contest.method, ours.result, reply.winners) : null;
       peers.push({ label, reply, agree, ...(known === undefined ? {} : { known }) });
     }

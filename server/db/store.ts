@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Insertable, type Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
 import { migrationProvider } from './migrations/index';
-import type { Database } from './schema';
+import type { BoardEntriesTable, Database } from './schema';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -70,6 +70,27 @@ export class Store {
       throw e;
     }
   }
+
+  /**
+   * Appends board entries in one transaction with a prepared statement: the
+   * group commit's hot path, without building SQL per batch. Runs while
+   * holding kysely's connection, so no kysely query interleaves with it.
+   */
+  async appendBoard(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
+    this.insertBoardEntry ??= this.sqlite.prepare(
+      'insert into board_entries (round_id, seq, voter, ballot, sig, leaf, head, nonce, received_at) values (@round_id, @seq, @voter, @ballot, @sig, @leaf, @head, @nonce, @received_at)',
+    );
+    const insert = this.insertBoardEntry;
+    const appendAll = this.sqlite.transaction((all: readonly Insertable<BoardEntriesTable>[]) => {
+      for (const row of all) insert.run(row);
+    });
+    await this.db.connection().execute(() => {
+      appendAll(rows);
+      return Promise.resolve();
+    });
+  }
+
+  private insertBoardEntry: SqliteDatabase.Statement | undefined;
 
   async close(): Promise<void> {
     if (this.reader !== this.sqlite) this.reader.close();

@@ -10,7 +10,7 @@ import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
 import type { Store } from '../db/store';
 import type { CommittedEntry } from '../rounds/board-writer';
-import { listBoard } from '../rounds/repository';
+import { forEachBoardEntry } from '../rounds/repository';
 
 /** Ranked recounts of at least this many ballots run in a worker thread. */
 const WORKER_THRESHOLD = 5_000;
@@ -51,8 +51,10 @@ export class LiveTallies {
         recounting: null,
       };
       const entry = e;
-      entry.loaded = listBoard(this.store.db, roundId).then((rows) => {
-        for (const row of rows) entry.state.apply(row.seq, row.voter, (JSON.parse(row.ballot) as { choice: Choice }).choice);
+      // Entries committed while the board is read arrive as events; they wait in `buffered`.
+      entry.loaded = forEachBoardEntry(this.store.reader, roundId, ['voter', 'ballot'], (row) =>
+        entry.state.apply(row.seq, row.voter, (JSON.parse(row.ballot) as { choice: Choice }).choice),
+      ).then(() => {
         for (const c of entry.buffered) entry.state.apply(c.seq, c.voter, c.choice);
         entry.buffered = [];
         entry.loaded = null;

@@ -2,7 +2,6 @@ import type { Insertable } from 'kysely';
 import type { Choice } from '../../shared/counting/types';
 import type { BoardEntriesTable } from '../db/schema';
 import type { Store } from '../db/store';
-import { appendBoardEntries } from './repository';
 
 interface PendingWrite {
   readonly row: Insertable<BoardEntriesTable>;
@@ -56,7 +55,7 @@ export class BoardWriter {
         const batch = this.queue;
         this.queue = [];
         try {
-          await this.store.db.transaction().execute((trx) => appendBoardEntries(trx, batch.map((w) => w.row)));
+          await this.store.appendBoard(batch.map((w) => w.row));
         } catch (e) {
           // Entries queued behind a failed batch chain onto it: they fail too, and the
           // rounds' ledgers are rebuilt from what the database holds.

@@ -1,5 +1,6 @@
+import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable, Updateable } from 'kysely';
-import type { BoardEntriesTable, BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
+import type { BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
 import type { Executor } from '../db/store';
 import type { RoundStatus } from './model';
 
@@ -72,12 +73,30 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
   return rows.map((r) => ({ round_id: r.round_id, voter: r.voter, next_position: (r.max_position ?? 0) + 1 }));
 }
 
-// 9 columns a row: 1,000 rows stay well under SQLite's limit of bound variables.
-const BOARD_CHUNK = 1_000;
-
-export async function appendBoardEntries(db: Executor, rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += BOARD_CHUNK) {
-    await db.insertInto('board_entries').values(rows.slice(i, i + BOARD_CHUNK)).execute();
+/**
+ * Walks a round's committed board in seq order, a page at a time, yielding to
+ * the event loop between pages: a 100,000-entry board is read without holding
+ * every row at once or stalling ballots and heartbeats.
+ */
+export async function forEachBoardEntry<K extends keyof BoardEntryRow>(
+  reader: SqliteDatabase.Database,
+  roundId: string,
+  columns: readonly K[],
+  visit: (row: Pick<BoardEntryRow, K | 'seq'>) => void,
+  pageSize = 5_000,
+): Promise<void> {
+  const names = [...new Set(['seq', ...columns])].join(', ');
+  const page = reader.prepare<[string, number, number], Pick<BoardEntryRow, K | 'seq'>>(
+    `select ${names} from board_entries where round_id = ? and seq > ? order by seq limit ?`,
+  );
+  let after = 0;
+  for (;;) {
+    const rows = page.all(roundId, after, pageSize);
+    for (const row of rows) visit(row);
+    const last = rows[rows.length - 1];
+    if (last === undefined || rows.length < pageSize) return;
+    after = last.seq;
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

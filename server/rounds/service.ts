@@ -140,7 +140,9 @@ export class RoundService {
       new Map(voters.map((v) => [v.member_id, v.voter])),
       keysOfVoter,
     );
-    ledger.replay(await repo.listBoard(this.store.db, row.id));
+    const entries: { seq: number; voter: string; nonce: string; head: string }[] = [];
+    await repo.forEachBoardEntry(this.store.reader, row.id, ['voter', 'nonce', 'head'], (e) => entries.push(e));
+    ledger.replay(entries);
     return ledger;
   }
 

@@ -1,0 +1,276 @@
+/**
+ * Live rounds under load: 1,000 socket.io clients watch one round whose board
+ * already holds 100,000 ballots, while new ballots arrive at 500 a second
+ * over HTTP. Measured: latency from a ballot's commit to the push that
+ * includes it at the clients, pushes per client per second, ballot latency
+ * with and without the watchers, and the server's resident memory. Baseline in
+ * the same run: a plain socket.io broadcast to the same 1,000 clients.
+ */
+import { createHash, sign } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { Insertable } from 'kysely';
+import type { BoardEntriesTable } from '../../server/db/schema';
+import { Store } from '../../server/db/store';
+import { Pseudonyms } from '../../server/rounds/pseudonym';
+import { encodeBase64Url } from '../../shared/protocol/encoding';
+import { jcs } from '../../shared/protocol/jcs';
+import { signedBytesOfJcs } from '../../shared/protocol/signing';
+import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
+import { ROOT, startChild, startStemkring, type Child } from '../lib/processes';
+import { fmt, percentile, table } from '../lib/stats';
+
+const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 1_000);
+const PREFILL_VOTERS = 20_000;
+const PREFILL_PER_VOTER = 5; // revote: 100,000 board entries
+const RATE = 500;
+const PHASE_A_SECONDS = 6;
+const PHASE_B_SECONDS = 10;
+
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function json<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
+}
+
+interface Target {
+  instance: string;
+  round: string;
+  definitionHash: string;
+}
+
+async function openRound(url: string, instance: string): Promise<Target> {
+  const login = await json<{ accessToken: string }>(
+    await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) }),
+  );
+  const headers = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
+  const created = await json<{ round: { id: string } }>(
+    await fetch(`${url}/api/rounds`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'Live', method: 'plurality', options: ['A', 'B', 'C', 'D', 'E'].map((label) => ({ label })), revote: true }),
+    }),
+  );
+  await fetch(`${url}/api/rounds/${created.round.id}/open`, { method: 'POST', headers });
+  const view = await json<{ definitionHash: string }>(await fetch(`${url}/api/rounds/${created.round.id}`));
+  return { instance, round: created.round.id, definitionHash: view.definitionHash };
+}
+
+/** Writes 100,000 signed, chained board entries straight into the store, as the server would have. */
+async function prefill(dataDir: string, secret: Uint8Array, target: Target, voters: readonly BenchMember[]): Promise<void> {
+  const store = await Store.open(path.join(dataDir, 'stemkring.sqlite'));
+  const pseudonyms = new Pseudonyms(secret);
+  let head = sha256(new Uint8Array([...new TextEncoder().encode('stemkring:board:v1\n'), ...Buffer.from(target.definitionHash, 'base64url')]));
+  let seq = 0;
+  const rows: Insertable<BoardEntriesTable>[] = [];
+  const castAt = new Date().toISOString();
+  for (let k = 0; k < PREFILL_PER_VOTER; k++) {
+    for (const m of voters) {
+      seq += 1;
+      const nonce = encodeBase64Url(new Uint8Array(createHash('sha256').update(`${seq}`).digest().subarray(0, 16)));
+      const ballot = { instance: target.instance, round: target.round, definition: target.definitionHash, key: m.publicKey, choice: { pick: `o${(seq % 5) + 1}` }, nonce, castAt };
+      const text = jcs(ballot);
+      const message = signedBytesOfJcs('ballot', text);
+      const sig = new Uint8Array(sign(null, message, m.privateKey));
+      const leaf = sha256(new Uint8Array([...message, ...sig]));
+      head = sha256(new Uint8Array([...head, ...leaf]));
+      rows.push({
+        round_id: target.round,
+        seq,
+        voter: pseudonyms.of(target.round, m.id),
+        ballot: text,
+        sig: encodeBase64Url(sig),
+        leaf: encodeBase64Url(leaf),
+        head: encodeBase64Url(head),
+        nonce,
+        received_at: castAt,
+      });
+    }
+  }
+  await store.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 1_000) await trx.insertInto('board_entries').values(rows.slice(i, i + 1_000)).execute();
+  });
+  await store.close();
+}
+
+interface Sent {
+  seq: number;
+  sentAt: number;
+  receivedAt: number;
+}
+
+/** Sends one ballot per member at a steady rate; answers each ballot's timing. */
+async function paced(url: string, target: Target, members: readonly BenchMember[], rate: number): Promise<{ sent: Sent[]; failed: number }> {
+  const sent: Sent[] = [];
+  let failed = 0;
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < members.length; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const m = members[i] as BenchMember;
+    const body = signedBallotBody(target, m, { pick: `o${(i % 5) + 1}` });
+    const sentAt = Date.now();
+    inFlight.push(
+      fetch(`${url}/api/rounds/${target.round}/ballots`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${m.token}` }, body }).then(
+        async (res) => {
+          if (res.status !== 201) {
+            failed += 1;
+            await res.text();
+            return;
+          }
+          const r = await json<{ receipt: { seq: number } }>(res);
+          sent.push({ seq: r.receipt.seq, sentAt, receivedAt: Date.now() });
+        },
+        () => {
+          failed += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { sent, failed };
+}
+
+interface PushSeen {
+  arrivedAt: number;
+  ballots: number;
+  pushedAt: number;
+}
+
+async function connectWatchers(url: string, count: number, token: string, event: string, watch: ((s: Socket) => Promise<void>) | null): Promise<{ sockets: Socket[]; seen: PushSeen[][] }> {
+  const sockets: Socket[] = [];
+  const seen: PushSeen[][] = [];
+  for (let i = 0; i < count; i += 50) {
+    await Promise.all(
+      Array.from({ length: Math.min(50, count - i) }, async () => {
+        const s = connect(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
+        const mine: PushSeen[] = [];
+        s.on(event, (p: { turnout: { ballots: number }; at?: string; sentAt?: number }) => {
+          mine.push({ arrivedAt: Date.now(), ballots: p.turnout.ballots, pushedAt: p.sentAt ?? Date.parse(p.at ?? '') });
+        });
+        await new Promise<void>((resolve, reject) => {
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+        });
+        if (watch !== null) await watch(s);
+        sockets.push(s);
+        seen.push(mine);
+      }),
+    );
+  }
+  return { sockets, seen };
+}
+
+function latencies(values: Float64Array | number[]): { p50: number; p95: number; p99: number } {
+  const xs = Array.from(values);
+  return { p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) };
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(`${ROOT}/dist/server/main.js`)) throw new Error('run `npm run build` first');
+  const liveVoters = RATE * (PHASE_A_SECONDS + PHASE_B_SECONDS);
+  process.stderr.write(`live: ${PREFILL_VOTERS + liveVoters} members…\n`);
+  const { dataDir, instance, members } = await populate(PREFILL_VOTERS + liveVoters);
+  const prefillVoters = members.slice(0, PREFILL_VOTERS);
+  const phaseA = members.slice(PREFILL_VOTERS, PREFILL_VOTERS + RATE * PHASE_A_SECONDS);
+  const phaseB = members.slice(PREFILL_VOTERS + RATE * PHASE_A_SECONDS);
+  let server: Child = await startStemkring(dataDir);
+  const target = await openRound(server.url, instance.id);
+  await server.stop();
+  process.stderr.write('live: prefilling 100,000 board entries…\n');
+  await prefill(dataDir, instance.secret, target, prefillVoters);
+  const restartAt = performance.now();
+  server = await startStemkring(dataDir);
+  const restartSeconds = (performance.now() - restartAt) / 1000;
+  try {
+    // Warm-up, then phase A: ballots at 500/s with nobody watching.
+    await paced(server.url, target, phaseA.slice(0, 500), RATE);
+    const a = await paced(server.url, target, phaseA.slice(500), RATE);
+
+    process.stderr.write(`live: connecting ${WATCHERS} watchers…\n`);
+    const token = prefillVoters[0]?.token ?? '';
+    const watchers = await connectWatchers(server.url, WATCHERS, token, 'round:tally', async (s) => {
+      await new Promise<void>((resolve) => s.emit('round:watch', { roundId: target.round }, () => resolve()));
+    });
+    await sleep(500);
+    const bStarted = Date.now();
+    const b = await paced(server.url, target, phaseB, RATE);
+    await sleep(1_000);
+    const bSeconds = (Date.now() - bStarted) / 1000;
+    const rss = server.rssMb();
+    const finalCommitted = Math.max(...b.sent.map((s) => s.seq));
+
+    // Commit-to-client latency, bounded: the commit happened between a ballot's send and its receipt.
+    const sentAtBySeq = new Map(b.sent.map((s) => [s.seq, s]));
+    const upper: number[] = [];
+    const lower: number[] = [];
+    const delivery: number[] = [];
+    let pushes = 0;
+    let lastComplete = 0;
+    for (const seen of watchers.seen) {
+      const during = seen.filter((p) => p.arrivedAt >= bStarted);
+      pushes += during.length;
+      let previous = seen.find((p) => p.arrivedAt < bStarted)?.ballots ?? 0;
+      for (const p of during) {
+        delivery.push(p.arrivedAt - p.pushedAt);
+        for (let s = previous + 1; s <= p.ballots; s++) {
+          const t = sentAtBySeq.get(s);
+          if (t === undefined) continue;
+          upper.push(p.arrivedAt - t.sentAt);
+          lower.push(Math.max(0, p.arrivedAt - t.receivedAt));
+        }
+        previous = Math.max(previous, p.ballots);
+      }
+      if ((seen[seen.length - 1]?.ballots ?? 0) >= finalCommitted) lastComplete += 1;
+    }
+    for (const s of watchers.sockets) s.close();
+    await server.stop();
+
+    // Baseline: a plain socket.io broadcast to as many clients.
+    const broadcast = await startChild(['--import', 'tsx', `${ROOT}/bench/lib/broadcast-server.ts`], {});
+    const baseWatchers = await connectWatchers(broadcast.url, WATCHERS, '', 'tick', null);
+    await sleep(5_000);
+    const baseDelivery = baseWatchers.seen.flatMap((seen) => seen.map((p) => p.arrivedAt - p.pushedAt));
+    for (const s of baseWatchers.sockets) s.close();
+    await broadcast.stop();
+
+    const aLat = latencies(a.sent.map((s) => s.receivedAt - s.sentAt));
+    const bLat = latencies(b.sent.map((s) => s.receivedAt - s.sentAt));
+    const up = latencies(upper);
+    const low = latencies(lower);
+    const del = latencies(delivery);
+    const base = latencies(baseDelivery);
+    const slowdown = bLat.p50 / Math.max(aLat.p50, 0.001) - 1;
+    process.stdout.write(
+      `## Live rounds\n\n${fmt(WATCHERS)} socket.io clients watching one plurality round whose board holds ${fmt(PREFILL_VOTERS * PREFILL_PER_VOTER)} ballots, ` +
+        `while ${RATE} ballots a second arrive over HTTP for ${PHASE_B_SECONDS} s. Server from dist/; clients and load in one other process.\n\n` +
+        table(
+          ['measure', 'value'],
+          [
+            ['restart with a 100,000-entry board (s)', fmt(restartSeconds, 1)],
+            ['commit → client p50 / p95 / p99 (ms), upper bound (from send)', `${fmt(up.p50)} / ${fmt(up.p95)} / ${fmt(up.p99)}`],
+            ['commit → client p50 / p95 / p99 (ms), lower bound (from receipt)', `${fmt(low.p50)} / ${fmt(low.p95)} / ${fmt(low.p99)}`],
+            ['p99 target < 350 ms (upper bound)', up.p99 < 350 ? 'PASS' : 'FAIL'],
+            ['push → client p50 / p99 (ms)', `${fmt(del.p50)} / ${fmt(del.p99)}`],
+            ['baseline: plain socket.io broadcast → client p50 / p99 (ms)', `${fmt(base.p50)} / ${fmt(base.p99)}`],
+            ['pushes per client per second', fmt(pushes / watchers.seen.length / bSeconds, 2)],
+            ['clients whose last push counted every ballot', `${fmt(lastComplete)} of ${fmt(watchers.seen.length)}`],
+            ['ballot latency p50 / p99 without watchers (ms)', `${fmt(aLat.p50, 1)} / ${fmt(aLat.p99, 1)}`],
+            ['ballot latency p50 / p99 with watchers (ms)', `${fmt(bLat.p50, 1)} / ${fmt(bLat.p99, 1)}`],
+            ['intake slowed by the watchers (p50)', `${fmt(slowdown * 100, 0)}% (target < 15%: ${slowdown < 0.15 ? 'PASS' : 'FAIL'})`],
+            ['ballots refused or failed', fmt(a.failed + b.failed)],
+            ['server resident memory with the watchers (MB)', `${fmt(rss)} (target < 200: ${rss < 200 ? 'PASS' : 'FAIL'})`],
+          ],
+        ) +
+        '\n',
+    );
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
