@@ -107,37 +107,30 @@ export class MemberService {
     const row = await repo.findMemberByEmail(this.store.db, input.email);
     const valid = await verifyPassword(input.password, row?.password_hash ?? (await decoyHash()));
     if (row === undefined || !valid) {
-      if (row !== undefined) {
-        await this.store.transaction(async (trx) => {
-          await recordAudit(trx, { ...ctx, actorId: row.id }, {
-            action: 'member.login',
-            targetType: 'member',
-            targetId: row.id,
-            outcome: 'denied',
-            detail: { reason: 'wrong password' },
-          });
-          return ok(null);
-        });
-      }
+      if (row !== undefined) await this.auditRefusedLogin(ctx, row.id, 'wrong password');
       return failure('invalid_credentials', 'email or password is wrong');
     }
     if (row.status === 'suspended') {
-      await this.store.transaction(async (trx) => {
-        await recordAudit(trx, { ...ctx, actorId: row.id }, {
-          action: 'member.login',
-          targetType: 'member',
-          targetId: row.id,
-          outcome: 'denied',
-          detail: { reason: 'suspended' },
-        });
-        return ok(null);
-      });
+      await this.auditRefusedLogin(ctx, row.id, 'suspended');
       return failure('account_suspended', 'this account is suspended');
     }
     return this.store.transaction(async (trx) => {
       const tokens = await this.issueTokens(trx, row.id, newId(), ctx.at);
       await recordAudit(trx, { ...ctx, actorId: row.id }, { action: 'member.login', targetType: 'member', targetId: row.id });
       return ok({ ...tokens, member: toMember(row) });
+    });
+  }
+
+  private async auditRefusedLogin(ctx: ActionContext, memberId: string, reason: string): Promise<void> {
+    await this.store.transaction(async (trx) => {
+      await recordAudit(trx, { ...ctx, actorId: memberId }, {
+        action: 'member.login',
+        targetType: 'member',
+        targetId: memberId,
+        outcome: 'denied',
+        detail: { reason },
+      });
+      return ok(null);
     });
   }
 
