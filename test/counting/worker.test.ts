@@ -61,8 +61,9 @@ describe('runCountInWorker', () => {
     clearInterval(timer);
 
     expect(result).toMatchObject({ method: 'schulze', ballots: 60_000 });
-    // The main thread only copies chunks of ballots; the count itself never runs here.
-    expect(ticks).toBeGreaterThan(elapsed / 50);
-    expect(longestGap).toBeLessThan(250);
+    // Had the count run on this thread, one gap would span most of the wait.
+    // Relative, not absolute, so a busy machine does not fail the test.
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    expect(longestGap).toBeLessThan(elapsed / 3);
   });
 });
