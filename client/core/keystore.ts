@@ -1,0 +1,92 @@
+/**
+ * The device's own storage (IndexedDB): the member's device key, whose secret
+ * half never leaves this device except in a recovery file the member saves
+ * themselves, and the receipts of the ballots cast here, so "controleer mijn
+ * stem" works later too.
+ */
+import type { Ballot, SignedReceipt } from '../../shared/protocol/types';
+
+const DB_NAME = 'stemkring';
+const DB_VERSION = 1;
+const KEYS = 'keys';
+const RECEIPTS = 'receipts';
+
+export interface StoredKey {
+  readonly memberId: string;
+  readonly publicKey: string;
+  /** tweetnacl's 64-byte secret key (seed || public key). */
+  readonly secretKey: Uint8Array;
+  readonly createdAt: string;
+}
+
+export interface StoredReceipt extends SignedReceipt {
+  /** `${round}:${seq}` */
+  readonly id: string;
+  readonly memberId: string;
+  readonly roundId: string;
+  readonly ballot: Ballot;
+  readonly sig: string;
+  readonly savedAt: string;
+}
+
+let opening: Promise<IDBDatabase> | null = null;
+
+function open(): Promise<IDBDatabase> {
+  if (opening !== null) return opening;
+  opening = new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains(KEYS)) db.createObjectStore(KEYS, { keyPath: 'memberId' });
+      if (!db.objectStoreNames.contains(RECEIPTS)) db.createObjectStore(RECEIPTS, { keyPath: 'id' });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('indexedDB open failed'));
+  });
+  opening.catch(() => {
+    opening = null;
+  });
+  return opening;
+}
+
+function run<T>(store: string, mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return open().then(
+    (db) =>
+      new Promise<T>((resolve, reject) => {
+        const tx = db.transaction(store, mode);
+        const req = work(tx.objectStore(store));
+        tx.oncomplete = () => resolve(req.result);
+        tx.onerror = () => reject(tx.error ?? new Error('indexedDB failed'));
+        tx.onabort = () => reject(tx.error ?? new Error('indexedDB aborted'));
+      }),
+  );
+}
+
+export async function loadKey(memberId: string): Promise<StoredKey | undefined> {
+  const found = await run<unknown>(KEYS, 'readonly', (s) => s.get(memberId));
+  if (typeof found !== 'object' || found === null) return undefined;
+  const k = found as StoredKey;
+  return k.secretKey instanceof Uint8Array && k.secretKey.length === 64 ? k : undefined;
+}
+
+export async function saveKey(key: StoredKey): Promise<void> {
+  await run(KEYS, 'readwrite', (s) => s.put(key));
+}
+
+export async function deleteKey(memberId: string): Promise<void> {
+  await run(KEYS, 'readwrite', (s) => s.delete(memberId));
+}
+
+export async function saveReceipt(receipt: StoredReceipt): Promise<void> {
+  await run(RECEIPTS, 'readwrite', (s) => s.put(receipt));
+}
+
+export async function receiptsOf(roundId: string): Promise<StoredReceipt[]> {
+  const all = await run<unknown[]>(RECEIPTS, 'readonly', (s) => s.getAll());
+  return (all as StoredReceipt[]).filter((r) => r.roundId === roundId).sort((a, b) => a.receipt.seq - b.receipt.seq);
+}
+
+export async function allReceipts(): Promise<StoredReceipt[]> {
+  const all = await run<unknown[]>(RECEIPTS, 'readonly', (s) => s.getAll());
+  return (all as StoredReceipt[]).sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1));
+}

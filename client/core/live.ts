@@ -1,0 +1,88 @@
+/**
+ * Live tallies over socket.io: one connection for the page, rounds watched
+ * and unwatched as views come and go, watched again after a reconnect. The
+ * handshake always sends the current access token; an expired one is
+ * refreshed and the connection tried again.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { RoundStatus, TallyPush } from '../domain/types';
+import { freshAccessToken } from './api';
+import { auth, onAuthChange } from './auth';
+
+export interface Watcher {
+  readonly onTally: (push: TallyPush) => void;
+  readonly onStatus: (status: RoundStatus) => void;
+  readonly onProblem: (code: string) => void;
+  /** Connected or not: the view can say the numbers may be behind. */
+  readonly onConnection?: (connected: boolean) => void;
+}
+
+let socket: Socket | null = null;
+const watchers = new Map<string, Set<Watcher>>();
+
+function watchOnServer(s: Socket, roundId: string): void {
+  s.emit('round:watch', { roundId }, (answer: { ok: boolean; error?: { code: string } }) => {
+    if (!answer.ok) for (const w of watchers.get(roundId) ?? []) w.onProblem(answer.error?.code ?? 'unknown');
+  });
+}
+
+function connection(): Socket {
+  if (socket !== null) return socket;
+  const s = io({
+    auth: (cb) => {
+      const token = auth()?.accessToken;
+      cb(token === undefined ? {} : { token });
+    },
+    transports: ['websocket', 'polling'],
+  });
+  s.on('connect', () => {
+    for (const roundId of watchers.keys()) watchOnServer(s, roundId);
+    for (const set of watchers.values()) for (const w of set) w.onConnection?.(true);
+  });
+  s.on('disconnect', () => {
+    for (const set of watchers.values()) for (const w of set) w.onConnection?.(false);
+  });
+  s.on('connect_error', (e: Error) => {
+    for (const set of watchers.values()) for (const w of set) w.onConnection?.(false);
+    if (e.message === 'token_expired') {
+      void freshAccessToken().then(() => s.connect());
+    } else if (e.message === 'invalid_token' || e.message === 'account_suspended') {
+      // Watch what an anonymous visitor may: published rounds.
+      setTimeout(() => s.connect(), 1000);
+    }
+  });
+  s.on('round:tally', (push: TallyPush) => {
+    for (const w of watchers.get(push.roundId) ?? []) w.onTally(push);
+  });
+  s.on('round:status', (p: { roundId: string; status: RoundStatus }) => {
+    for (const w of watchers.get(p.roundId) ?? []) w.onStatus(p.status);
+  });
+  s.on('round:error', (p: { roundId: string | null; code: string }) => {
+    if (p.roundId !== null) for (const w of watchers.get(p.roundId) ?? []) w.onProblem(p.code);
+  });
+  onAuthChange(() => {
+    // A new member (or none): the server must see the new token.
+    s.disconnect();
+    s.connect();
+  });
+  socket = s;
+  return s;
+}
+
+/** Follows a round's tally; answers the function that stops following. */
+export function watchRound(roundId: string, watcher: Watcher): () => void {
+  const s = connection();
+  let set = watchers.get(roundId);
+  if (set === undefined) watchers.set(roundId, (set = new Set()));
+  set.add(watcher);
+  // Each watcher gets the round's state at once; unconnected, 'connect' asks for it.
+  if (s.connected) watchOnServer(s, roundId);
+  return () => {
+    const current = watchers.get(roundId);
+    current?.delete(watcher);
+    if (current !== undefined && current.size === 0) {
+      watchers.delete(roundId);
+      if (s.connected) s.emit('round:unwatch', { roundId });
+    }
+  };
+}

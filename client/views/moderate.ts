@@ -1,0 +1,257 @@
+/**
+ * Moderators' pages: members waiting for approval (and all members), invite
+ * codes, new sessions, and the audit log.
+ */
+import { get, post } from '../core/api';
+import { auth } from '../core/auth';
+import { h, replace, uid } from '../core/dom';
+import { flash } from '../core/flash';
+import { busy, checkRequired, dropDraft, field, form, keepDraft, problemText, showProblem, submitButton } from '../core/forms';
+import { formatDateTime, t, tn, type MessageKey } from '../core/i18n';
+import type { RouteContext, View } from '../core/router';
+import { isModeratorRole, type AuditEntry, type Member, type MemberStatus, type Role, type Session } from '../domain/types';
+import { button, buttonLink, heading, link, memberStatusText, notice, problemView, roleText } from '../components/ui';
+import { scrollTable } from '../components/result-tables';
+
+type Navigate = (to: string, options?: { replace?: boolean }) => void;
+
+/** Moderators only; anyone else is sent to sign in or told no. */
+export function guardModerator(navigate: Navigate, ctx: RouteContext): View | null {
+  const member = auth()?.member ?? null;
+  if (member === null) {
+    navigate(`/login?next=${encodeURIComponent(ctx.path)}`, { replace: true });
+    return { title: t('auth.login.title'), node: h('div') };
+  }
+  if (member.status !== 'active' || !isModeratorRole(member.role)) return problemView({ status: 403, code: 'forbidden', message: '' });
+  return null;
+}
+
+function memberRow(m: Member, ctx: RouteContext, me: Member): HTMLElement {
+  const status = h('span', { attrs: { role: 'status' } });
+  const act = (path: string, body: unknown, done: MessageKey) => (b: HTMLButtonElement) => {
+    b.disabled = true;
+    void post<{ member: Member }>(`/api/members/${m.id}/${path}`, body).then((res) => {
+      b.disabled = false;
+      if (!res.ok) {
+        replace(status, notice('error', problemText(res.error)));
+        return;
+      }
+      flash(t(done, { name: m.name }));
+      ctx.refresh();
+    });
+  };
+  const actions: HTMLElement[] = [];
+  if (m.status === 'pending') actions.push(button(t('moderate.members.approve', { name: m.name }), act('approve', {}, 'moderate.members.approved'), 'primary'));
+  if (m.status === 'active' && m.id !== me.id) actions.push(button(t('moderate.members.suspend', { name: m.name }), act('suspend', {}, 'moderate.members.suspended'), 'danger'));
+  if (m.status === 'suspended') actions.push(button(t('moderate.members.reinstate', { name: m.name }), act('reinstate', {}, 'moderate.members.reinstated')));
+  if (me.role === 'admin' && m.id !== me.id && m.status === 'active') {
+    const roleId = uid('role');
+    const select = h('select', { attrs: { id: roleId } }, ...(['member', 'moderator', 'admin'] as const).map((r: Role) => h('option', { attrs: { value: r } }, roleText(r))));
+    select.value = m.role;
+    const apply = button(t('moderate.members.setRole'), (b) => act('role', { role: select.value }, 'moderate.members.roleSet')(b));
+    actions.push(h('span', { class: 'inline-field' }, h('label', { attrs: { for: roleId } }, t('moderate.members.role', { name: m.name })), select, apply));
+  }
+  return h(
+    'li',
+    { class: 'card member' },
+    h('p', null, h('strong', null, m.name), ' · ', m.email),
+    h('p', { class: 'meta' }, memberStatusText(m.status), ' · ', roleText(m.role)),
+    h('div', { class: 'actions' }, ...actions),
+    status,
+  );
+}
+
+function invitesSection(): HTMLElement {
+  const count = field({ name: 'count', label: t('moderate.invites.count'), type: 'number', value: '1', min: 1, max: 100, required: true, inputmode: 'numeric' });
+  const out = h('div', { attrs: { 'aria-live': 'polite' } });
+  const f = form(
+    (el) => {
+      if (!checkRequired(el)) return;
+      void busy(el, async () => {
+        const res = await post<{ codes: string[]; expiresAt: string }>('/api/invites', { count: Number(count.control.value) });
+        if (!res.ok) return showProblem(el, res.error);
+        replace(
+          out,
+          notice('success', t('moderate.invites.made', { at: formatDateTime(res.value.expiresAt) })),
+          h(
+            'ul',
+            { class: 'plain-list codes' },
+            ...res.value.codes.map((c) => {
+              const url = `${location.origin}/register?invite=${encodeURIComponent(c)}`;
+              return h('li', null, h('code', null, c), ' ', link(`/register?invite=${encodeURIComponent(c)}`, t('moderate.invites.link')), ' ', button(t('moderate.invites.copy'), (b) => {
+                void navigator.clipboard?.writeText(url).then(() => {
+                  b.textContent = t('moderate.invites.copied');
+                });
+              }, 'link'));
+            }),
+          ),
+        );
+      });
+    },
+    count.row,
+    h('div', { class: 'actions' }, submitButton(t('moderate.invites.submit'))),
+  );
+  return h('section', { class: 'panel', attrs: { 'aria-labelledby': 'invites-title' } }, h('h2', { id: 'invites-title' }, t('moderate.invites.title')), h('p', null, t('moderate.invites.explain')), f, out);
+}
+
+function newSessionSection(navigate: Navigate): HTMLElement {
+  const title = field({ name: 'title', label: t('moderate.session.title'), required: true, maxlength: 300 });
+  const date = field({ name: 'date', label: t('moderate.session.date'), type: 'date' });
+  const description = field({ name: 'description', label: t('moderate.session.description'), type: 'textarea', rows: 4, maxlength: 20_000 });
+  const f = form(
+    (el) => {
+      if (!checkRequired(el)) return;
+      void busy(el, async () => {
+        const body: Record<string, string> = { title: title.control.value };
+        if (date.control.value !== '') body['date'] = date.control.value;
+        if (description.control.value.trim() !== '') body['description'] = description.control.value;
+        const res = await post<{ session: Session }>('/api/sessions', body);
+        if (!res.ok) return showProblem(el, res.error);
+        dropDraft('new-session');
+        flash(t('moderate.session.made'));
+        navigate(`/sessions/${res.value.session.id}`);
+      });
+    },
+    title.row,
+    date.row,
+    description.row,
+    h('div', { class: 'actions' }, submitButton(t('moderate.session.submit'))),
+  );
+  keepDraft(f, 'new-session');
+  return h('section', { class: 'panel', attrs: { 'aria-labelledby': 'session-title' } }, h('h2', { id: 'session-title' }, t('moderate.session.heading')), f);
+}
+
+export function moderateView(navigate: Navigate) {
+  return async (ctx: RouteContext): Promise<View> => {
+    const blocked = guardModerator(navigate, ctx);
+    if (blocked !== null) return blocked;
+    const me = auth()?.member;
+    if (me === undefined) return problemView({ status: 401, code: 'unauthenticated', message: '' });
+    const pending = await get<{ members: Member[] }>('/api/members?status=pending');
+    if (!pending.ok) return problemView(pending.error);
+    const title = t('moderate.title');
+    const list = pending.value.members;
+    const node = h(
+      'div',
+      { class: 'page' },
+      heading(title),
+      h('nav', { class: 'subnav', attrs: { 'aria-label': t('moderate.subnav') } }, h('ul', null, h('li', null, link('/moderate/members', t('moderate.members.all'))), h('li', null, link('/moderate/rounds/new', t('moderate.round.newFree'))), h('li', null, link('/moderate/audit', t('moderate.audit.title'))))),
+      h(
+        'section',
+        { class: 'panel', attrs: { 'aria-labelledby': 'pending-title' } },
+        h('h2', { id: 'pending-title' }, tn('moderate.members.pending', list.length)),
+        list.length === 0 ? h('p', null, t('moderate.members.nonePending')) : h('ul', { class: 'cards' }, ...list.map((m) => memberRow(m, ctx, me))),
+      ),
+      invitesSection(),
+      newSessionSection(navigate),
+    );
+    return { title, node };
+  };
+}
+
+const STATUS_FILTERS: readonly (MemberStatus | '')[] = ['', 'pending', 'active', 'suspended'];
+
+export function membersView(navigate: Navigate) {
+  return async (ctx: RouteContext): Promise<View> => {
+    const blocked = guardModerator(navigate, ctx);
+    if (blocked !== null) return blocked;
+    const me = auth()?.member;
+    if (me === undefined) return problemView({ status: 401, code: 'unauthenticated', message: '' });
+    const wanted = ctx.query.get('status') ?? '';
+    const status = STATUS_FILTERS.find((s) => s === wanted) ?? '';
+    const res = await get<{ members: Member[] }>(`/api/members${status === '' ? '' : `?status=${status}`}`);
+    if (!res.ok) return problemView(res.error);
+    const title = t('moderate.members.all');
+    const filterId = uid('filter');
+    const select = h('select', { attrs: { id: filterId } }, ...STATUS_FILTERS.map((s) => h('option', { attrs: { value: s } }, s === '' ? t('moderate.members.everyone') : memberStatusText(s))));
+    select.value = status;
+    select.addEventListener('change', () => navigate(`/moderate/members${select.value === '' ? '' : `?status=${select.value}`}`, { replace: true }));
+    const node = h(
+      'div',
+      { class: 'page' },
+      heading(title),
+      h('p', null, link('/moderate', t('moderate.back'))),
+      h('div', { class: 'field' }, h('label', { attrs: { for: filterId } }, t('moderate.members.filter')), select),
+      h('p', { attrs: { role: 'status' } }, tn('moderate.members.count', res.value.members.length)),
+      h('ul', { class: 'cards' }, ...res.value.members.map((m) => memberRow(m, ctx, me))),
+    );
+    return { title, node };
+  };
+}
+
+const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
+  'admin.bootstrap': 'audit.action.adminBootstrap',
+  'member.register': 'audit.action.memberRegister',
+  'member.login': 'audit.action.memberLogin',
+  'member.approve': 'audit.action.memberApprove',
+  'member.role': 'audit.action.memberRole',
+  'member.suspend': 'audit.action.memberSuspend',
+  'member.reinstate': 'audit.action.memberReinstate',
+  'auth.refresh': 'audit.action.authRefresh',
+  'auth.refresh_reuse': 'audit.action.authRefreshReuse',
+  'auth.logout': 'audit.action.authLogout',
+  'invite.create': 'audit.action.inviteCreate',
+  'key.add': 'audit.action.keyAdd',
+  'key.revoke': 'audit.action.keyRevoke',
+  'session.create': 'audit.action.sessionCreate',
+  'question.create': 'audit.action.questionCreate',
+  'proposal.create': 'audit.action.proposalCreate',
+  'proposal.hide': 'audit.action.proposalHide',
+  'proposal.merge': 'audit.action.proposalMerge',
+  'seed.demo': 'audit.action.seedDemo',
+  'round.create': 'audit.action.roundCreate',
+  'round.open': 'audit.action.roundOpen',
+  'round.close': 'audit.action.roundClose',
+  'round.publish': 'audit.action.roundPublish',
+};
+
+export function auditView(navigate: Navigate) {
+  return async (ctx: RouteContext): Promise<View> => {
+    const blocked = guardModerator(navigate, ctx);
+    if (blocked !== null) return blocked;
+    const before = ctx.query.get('before');
+    const action = ctx.query.get('action') ?? '';
+    const params = new URLSearchParams({ limit: '50' });
+    if (before !== null && /^\d+$/.test(before)) params.set('before', before);
+    if (action !== '' && Object.hasOwn(ACTION_KEYS, action)) params.set('action', action);
+    const res = await get<{ events: AuditEntry[]; next: number | null }>(`/api/audit?${params.toString()}`);
+    if (!res.ok) return problemView(res.error);
+    const title = t('moderate.audit.title');
+    const filterId = uid('action');
+    const select = h(
+      'select',
+      { attrs: { id: filterId } },
+      h('option', { attrs: { value: '' } }, t('moderate.audit.allActions')),
+      ...Object.entries(ACTION_KEYS).map(([a, key]) => h('option', { attrs: { value: a } }, t(key))),
+    );
+    select.value = params.get('action') ?? '';
+    select.addEventListener('change', () => navigate(`/moderate/audit${select.value === '' ? '' : `?action=${encodeURIComponent(select.value)}`}`, { replace: true }));
+    const events = res.value.events;
+    const nextHref = res.value.next === null ? null : `/moderate/audit?before=${res.value.next}${params.has('action') ? `&action=${encodeURIComponent(params.get('action') ?? '')}` : ''}`;
+    const node = h(
+      'div',
+      { class: 'page' },
+      heading(title),
+      h('p', null, link('/moderate', t('moderate.back'))),
+      h('p', null, t('moderate.audit.explain')),
+      h('div', { class: 'field' }, h('label', { attrs: { for: filterId } }, t('moderate.audit.filter')), select),
+      events.length === 0
+        ? h('p', null, t('moderate.audit.none'))
+        : scrollTable(
+            t('moderate.audit.caption'),
+            [t('moderate.audit.at'), t('moderate.audit.action'), t('moderate.audit.actor'), t('moderate.audit.target'), t('moderate.audit.outcome'), t('moderate.audit.detail')],
+            events.map((e) => [
+              formatDateTime(e.at),
+              Object.hasOwn(ACTION_KEYS, e.action) ? t(ACTION_KEYS[e.action] ?? 'audit.action.unknown') : e.action,
+              e.actorId ?? t('moderate.audit.system'),
+              e.target.id === null ? e.target.type : `${e.target.type} ${e.target.id}`,
+              e.outcome === 'ok' ? t('moderate.audit.ok') : t('moderate.audit.denied'),
+              h('code', { class: 'detail' }, e.detail === null || e.detail === undefined ? '' : JSON.stringify(e.detail)),
+            ]),
+            false,
+          ),
+      nextHref === null ? null : h('p', null, buttonLink(nextHref, t('moderate.audit.older'))),
+    );
+    return { title, node };
+  };
+}

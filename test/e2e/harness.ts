@@ -1,0 +1,102 @@
+/**
+ * What the browser tests stand on: the client built into a temporary folder
+ * (never dist/, which other tests may be running from), the real app on
+ * port 0 with a fresh data folder serving it, and Debian's Chromium driven by
+ * playwright-core (never a downloaded browser).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp, type App } from '../../server/app';
+import { DEFAULT_RATE_LIMITS, type Config } from '../../server/config';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+export const ADMIN = { email: 'moderator@stemkring.test', password: 'moderator-password-1' };
+
+export const PHONE = { width: 360, height: 740 } as const;
+export const DESKTOP = { width: 1280, height: 900 } as const;
+
+export function chromiumPresent(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+/** Builds the client with the project's own build script into a fresh folder. */
+export function buildClient(): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-client-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), '--client-out', out], { cwd: ROOT, stdio: 'pipe' });
+  return out;
+}
+
+export interface RunningApp {
+  readonly app: App;
+  readonly url: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startApp(clientDir: string): Promise<RunningApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-e2e-'));
+  const config: Config = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    bootstrapAdmin: ADMIN,
+    communityName: 'Testkring',
+    loadDemoData: true,
+    logLevel: 'silent',
+    accessTokenTtlSeconds: 15 * 60,
+    refreshTokenTtlSeconds: 30 * 86_400,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 },
+    clientDir,
+  };
+  const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
+  const url = await app.start();
+  return {
+    app,
+    url,
+    dataDir,
+    stop: async () => {
+      await app.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+export interface Watched {
+  readonly page: Page;
+  /** Script errors, CSP violations and dialogs seen on the page. */
+  readonly problems: string[];
+}
+
+/** A page that records console errors, page errors, CSP reports and dialogs (none should ever happen). */
+export async function openPage(context: BrowserContext): Promise<Watched> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return { page, problems };
+}
+
+export function artifact(name: string): string {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
