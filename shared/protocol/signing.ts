@@ -57,10 +57,28 @@ export function signedBytesOfJcs(purpose: Purpose, jcsText: string): Uint8Array 
  * holds it equal to `jcs` for generated ballots.
  */
 export function ballotJcs(ballot: Ballot): string {
-  return (
-    `{"castAt":"${ballot.castAt}","choice":${choiceJcs(ballot.choice)},"definition":"${ballot.definition}",` +
-    `"instance":"${ballot.instance}","key":"${ballot.key}","nonce":"${ballot.nonce}","round":"${ballot.round}"}`
-  );
+  return ballotJcsParts(ballot).join('');
+}
+
+/** The pieces of `ballotJcs`, in order, for a caller that writes them out itself. */
+export function ballotJcsParts(ballot: Ballot): readonly string[] {
+  return [
+    '{"castAt":"',
+    ballot.castAt,
+    '","choice":',
+    choiceJcs(ballot.choice),
+    ',"definition":"',
+    ballot.definition,
+    '","instance":"',
+    ballot.instance,
+    '","key":"',
+    ballot.key,
+    '","nonce":"',
+    ballot.nonce,
+    '","round":"',
+    ballot.round,
+    '"}',
+  ];
 }
 
 function choiceJcs(choice: Choice): string {

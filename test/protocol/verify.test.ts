@@ -283,6 +283,14 @@ describe('receipts', () => {
 });
 
 describe('whatever it is given', () => {
+  it('reports a malformed entry as a problem of form, and nothing else', () => {
+    const report = verify(withValue(bundle, ['board', 2, 'ballot', 'nonce'], 'short'));
+    expect(failed(report)).toEqual(['bundle-schema']);
+    expect(report.checks).toHaveLength(1);
+    expect(report.checks[0]?.problems).toEqual(['board[2].ballot.nonce: a nonce is base64url without padding of exactly 16 bytes']);
+  });
+
+
   it('answers with a report and never throws', () => {
     for (const value of [null, 42, 'bundle', [], {}, { protocol: 2 }, JSON.parse('{"protocol":1,"board":[1e400]}')]) {
       const report = verifyBundle(value, nodeCrypto);
