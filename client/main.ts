@@ -25,6 +25,10 @@ function notFound(): View {
   return page(t('page.notFound.title'), h('p', null, t('page.notFound.body')), h('p', null, link('/', t('nav.home'))));
 }
 
+function broken(): View {
+  return page(t('page.problem.title'), h('p', null, t('error.unknown')), h('p', null, link('/', t('nav.home'))));
+}
+
 function start(): void {
   const root = document.getElementById('app');
   if (root === null) throw new Error('index.html has no #app');
@@ -49,7 +53,7 @@ function start(): void {
     { pattern: '/moderate/rounds/new', view: roundFormView(navigate) },
     { pattern: '/moderate/audit', view: auditView(navigate) },
   ];
-  router = new Router(routes, notFound, (view, focus) => shell.mount(view, focus));
+  router = new Router(routes, notFound, broken, (view, focus) => shell.mount(view, focus));
   onAuthChange(() => router?.refresh());
   router.start();
 }

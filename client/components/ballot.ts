@@ -216,6 +216,8 @@ function cumulativeBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'p
     input.addEventListener('input', () => {
       const wanted = input.value === '' ? 0 : Number(input.value);
       set(o.id, wanted);
+      // Over the budget (or not a whole number): show at once what was kept.
+      if (input.value !== '' && Number(input.value) !== (points[o.id] ?? 0)) input.value = String(points[o.id] ?? 0);
     });
     input.addEventListener('blur', () => {
       input.value = String(points[o.id] ?? 0);

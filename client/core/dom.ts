@@ -32,8 +32,8 @@ function setAttr(el: Element, name: string, value: AttrValue): void {
 
 function classList(value: Props['class']): string[] {
   if (value === undefined) return [];
-  if (typeof value === 'string') return [value];
-  return value.filter((c): c is string => typeof c === 'string' && c.length > 0);
+  const names = typeof value === 'string' ? [value] : value.filter((c): c is string => typeof c === 'string');
+  return names.flatMap((c) => c.split(/\s+/)).filter((c) => c.length > 0);
 }
 
 export function append(parent: Node, ...children: readonly Child[]): void {

@@ -42,6 +42,7 @@ export class Router {
   constructor(
     private readonly routes: readonly Route[],
     private readonly notFound: ViewFn,
+    private readonly failed: ViewFn,
     private readonly mount: (view: View, focus: boolean) => void,
   ) {}
 
@@ -102,7 +103,14 @@ export class Router {
       signal: controller.signal,
       refresh: () => this.refresh(),
     };
-    const rendered = await view(ctx);
+    let rendered: View;
+    try {
+      rendered = await view(ctx);
+    } catch (e) {
+      // A bug in a view must not leave the previous page standing as if nothing happened.
+      console.error(e);
+      rendered = await this.failed(ctx);
+    }
     if (seq !== this.renderSeq) {
       rendered.dispose?.();
       return;

@@ -53,7 +53,7 @@ function memberRow(m: Member, ctx: RouteContext, me: Member): HTMLElement {
   }
   return h(
     'li',
-    { class: 'card member' },
+    { class: ['card', 'member'] },
     h('p', null, h('strong', null, m.name), ' · ', m.email),
     h('p', { class: 'meta' }, memberStatusText(m.status), ' · ', roleText(m.role)),
     h('div', { class: 'actions' }, ...actions),
@@ -75,7 +75,7 @@ function invitesSection(): HTMLElement {
           notice('success', t('moderate.invites.made', { at: formatDateTime(res.value.expiresAt) })),
           h(
             'ul',
-            { class: 'plain-list codes' },
+            { class: ['plain-list', 'codes'] },
             ...res.value.codes.map((c) => {
               const url = `${location.origin}/register?invite=${encodeURIComponent(c)}`;
               return h('li', null, h('code', null, c), ' ', link(`/register?invite=${encodeURIComponent(c)}`, t('moderate.invites.link')), ' ', button(t('moderate.invites.copy'), (b) => {

@@ -141,7 +141,7 @@ function downloads(roundId: string, method: string, status: HTMLElement): HTMLEl
   const outcome = button(t('outcome.download.outcome'), withBundle((b) => downloadText(`stemkring-${roundId}-${t('outcome.file.outcome')}.json`, outcomeJson(b))));
   return h(
     'div',
-    { class: 'actions downloads' },
+    { class: ['actions', 'downloads'] },
     h('a', { class: ['button', 'secondary'], attrs: { href: `/api/rounds/${roundId}/bundle?download=1`, download: `stemkring-${roundId}-bundle.json` } }, t('outcome.download.bundle')),
     csv,
     blt,

