@@ -139,7 +139,7 @@ function scoreBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'scores
     };
     if (useRadios) {
       const name = uid('score');
-      const choices = [{ value: null as number | null, text: t('ballot.score.noOpinion') }, ...steps.map((v): { value: number | null; text: string } => ({ value: v, text: formatNumber(v) }))];
+      const choices = [...steps.map((v): { value: number | null; text: string } => ({ value: v, text: formatNumber(v) })), { value: null, text: t('ballot.score.noOpinion') }];
       return h(
         'fieldset',
         { class: 'score-row' },

@@ -12,17 +12,21 @@ import { formatDecimal, formatNumber, formatPercent, t, tn, type MessageKey } fr
 import { figuresOf, isLiveTally, sortedBars, type Figures, type Unit } from '../domain/figures';
 import type { Turnout } from '../domain/types';
 
-const UNIT_KEYS = {
-  votes: 'tally.unit.votes',
-  approvals: 'tally.unit.approvals',
-  points: 'tally.unit.points',
-  bordaPoints: 'tally.unit.bordaPoints',
-  mean: 'tally.unit.mean',
-  firstPreferences: 'tally.unit.firstPreferences',
-  answers: 'tally.unit.answers',
-  pairwiseWins: 'tally.unit.pairwiseWins',
-  finalRound: 'tally.unit.finalRound',
+const CAPTION_KEYS = {
+  votes: 'tally.caption.votes',
+  approvals: 'tally.caption.approvals',
+  points: 'tally.caption.points',
+  bordaPoints: 'tally.caption.bordaPoints',
+  mean: 'tally.caption.mean',
+  firstPreferences: 'tally.caption.firstPreferences',
+  answers: 'tally.caption.answers',
+  pairwiseWins: 'tally.caption.pairwiseWins',
+  finalRound: 'tally.caption.finalRound',
 } as const satisfies Record<Unit, MessageKey>;
+
+export function chartCaption(unit: Unit): string {
+  return t(CAPTION_KEYS[unit]);
+}
 
 const ANNOUNCE_EVERY_MS = 4000;
 
@@ -38,13 +42,35 @@ export function figureText(unit: Unit, exact: string, value: number, scorers?: n
   return formatNumber(value);
 }
 
+/** A figure with its unit in words ("12 stemmen", "3 keer gesteund"), for winners and summaries. */
+export function figureWithUnit(unit: Unit, exact: string, value: number, scorers?: number): string {
+  switch (unit) {
+    case 'votes':
+    case 'answers':
+      return tn('figure.votes', value);
+    case 'approvals':
+      return tn('figure.approvals', value);
+    case 'points':
+    case 'bordaPoints':
+      return tn('figure.points', value);
+    case 'firstPreferences':
+      return tn('figure.firstPreferences', value);
+    case 'pairwiseWins':
+      return tn('figure.pairwiseWins', value);
+    case 'finalRound':
+      return t('figure.finalRound', { n: figureText(unit, exact, value) });
+    case 'mean':
+      return figureText(unit, exact, value, scorers);
+  }
+}
+
 export function turnoutText(turnout: Turnout): string {
   if (turnout.electorate === null) return tn('tally.turnoutNoElectorate', turnout.voters);
   return tn('tally.turnout', turnout.voters, { electorate: turnout.electorate, percent: formatPercent(turnout.voters, turnout.electorate) });
 }
 
 /** One row per option: the label (wraps at 360 px), a bar drawn in SVG, and the number. */
-export function barChart(figures: Figures, captionText: string): HTMLElement {
+export function barChart(figures: Figures, captionText: string, final = false): HTMLElement {
   const span = figures.max - figures.min;
   const rows = figures.bars.map((b) => {
     const share = span <= 0 ? 0 : Math.max(0, (b.value - figures.min) / span);
@@ -58,7 +84,7 @@ export function barChart(figures: Figures, captionText: string): HTMLElement {
     return h(
       'li',
       { class: ['bar-row', b.leading && 'leading'] },
-      h('span', { class: 'bar-label' }, b.label, b.leading ? h('span', { class: 'leading-mark' }, ` ${t('tally.leadingMark')}`) : null),
+      h('span', { class: 'bar-label' }, b.label, b.leading ? h('span', { class: 'leading-mark' }, ` ${t(final ? 'tally.chosenMark' : 'tally.leadingMark')}`) : null),
       h('span', { class: 'bar-line' }, svg, h('span', { class: 'bar-value' }, figureText(figures.unit, b.exact, b.value, b.scorers))),
     );
   });
@@ -69,7 +95,7 @@ export function barChart(figures: Figures, captionText: string): HTMLElement {
 function summaryText(figures: Figures, turnout: Turnout): string {
   const top = sortedBars(figures)
     .slice(0, 3)
-    .map((b) => t('tally.summaryItem', { option: b.label, figure: figureText(figures.unit, b.exact, b.value, b.scorers) }))
+    .map((b) => t('tally.summaryItem', { option: b.label, figure: figureWithUnit(figures.unit, b.exact, b.value, b.scorers) }))
     .join('; ');
   return `${turnoutText(turnout)} ${top.length > 0 ? t('tally.summaryTop', { list: top }) : ''}`.trim();
 }
@@ -124,10 +150,10 @@ export function tallyPanel(definition: RoundDefinition): { node: HTMLElement; up
         return;
       }
       const figures = figuresOf(state.tally, definition.options, scale);
-      const caption = `${t(UNIT_KEYS[figures.unit])}${state.live ? ` · ${t('tally.provisional')}` : ''}`;
-      replace(chartBox, barChart(figures, caption));
+      const caption = state.live ? t('tally.captionProvisional', { caption: chartCaption(figures.unit) }) : chartCaption(figures.unit);
+      replace(chartBox, barChart(figures, caption, !state.live));
       let noteText = '';
-      if (isLiveTally(state.tally) && state.tally.result !== undefined && state.tally.resultSeq !== undefined) {
+      if (isLiveTally(state.tally) && state.tally.result !== undefined && state.tally.resultSeq !== undefined && state.tally.resultSeq > 0) {
         const winners = state.tally.result.winners.map((id) => definition.options.find((o) => o.id === id)?.label ?? id);
         noteText = t('tally.rankedRecount', { n: state.tally.resultSeq, winners: winners.length === 0 ? t('tally.nobody') : winners.join(', ') });
       } else if (state.live) {

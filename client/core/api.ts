@@ -61,7 +61,7 @@ async function refresher(refreshToken: string): Promise<Tokens | 'rejected' | 'u
   return res.body as Tokens;
 }
 
-const NETWORK: ApiProblem = { status: 0, code: 'network_error', message: 'network error' };
+const NETWORK: ApiProblem = { status: 0, code: 'network_error', message: 'network_error' };
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResult<T>> {
   let token = options.anonymous === true ? null : (auth()?.accessToken ?? null);

@@ -144,7 +144,7 @@ export function field(spec: FieldSpec): { row: HTMLElement; control: Control } {
   const row = h(
     'div',
     { class: 'field', attrs: { 'data-field': spec.name } },
-    h('label', { attrs: { for: id } }, spec.label, spec.required === true ? null : h('span', { class: 'optional' }, ` ${t('form.optional')}`)),
+    h('label', { attrs: { for: id } }, spec.label, spec.required === true || spec.type === 'select' ? null : h('span', { class: 'optional' }, ` ${t('form.optional')}`)),
     hintId === null ? null : h('p', { class: 'hint', id: hintId }, spec.hint ?? ''),
     control,
     h('p', { class: 'field-error', id: `${id}-error`, attrs: { hidden: true } }),

@@ -17,7 +17,7 @@ import { ballotsBlt, ballotsCsv, isRankedMethod, outcomeJson } from '../domain/e
 import { figuresOf } from '../domain/figures';
 import type { RoundView } from '../domain/types';
 import { resultDetails } from '../components/result-tables';
-import { barChart, figureText } from '../components/tally';
+import { barChart, chartCaption, figureWithUnit } from '../components/tally';
 import { button, buttonLink, heading, link, methodName, notice, problemView } from '../components/ui';
 
 const CHECK_KEYS = {
@@ -165,7 +165,7 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
   const figures = figuresOf(result, def.options, def.method === 'score' ? def.rules : undefined);
   const figureOf = (optionId: string) => {
     const bar = figures.bars.find((b) => b.id === optionId);
-    return bar === undefined ? '' : figureText(figures.unit, bar.exact, bar.value, bar.scorers);
+    return bar === undefined ? '' : figureWithUnit(figures.unit, bar.exact, bar.value, bar.scorers);
   };
   const winners =
     result.method === 'yesno'
@@ -181,7 +181,7 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
     h('p', { class: 'meta' }, methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(v.outcome.publishedAt) })),
     h('p', null, tn('outcome.turnout', v.outcome.counted, { electorate: v.outcome.register.count })),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'winners-title' } }, h('h2', { id: 'winners-title' }, result.method === 'yesno' ? t('outcome.verdict') : tn('outcome.winners', result.winners.length)), winners),
-    h('section', { class: 'panel', attrs: { 'aria-labelledby': 'figures-title' } }, h('h2', { id: 'figures-title' }, t('outcome.figures')), barChart(figures, t('outcome.chartCaption')), resultDetails(result, def.options, v.outcome.register.count)),
+    h('section', { class: 'panel', attrs: { 'aria-labelledby': 'figures-title' } }, h('h2', { id: 'figures-title' }, t('outcome.figures')), barChart(figures, chartCaption(figures.unit), true), resultDetails(result, def.options, v.outcome.register.count)),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'downloads-title' } }, h('h2', { id: 'downloads-title' }, t('outcome.downloads')), h('p', null, t('outcome.downloadsExplain')), downloads(id, def.method, status), status),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'verify-title' } }, h('h2', { id: 'verify-title' }, t('verify.title')), verifierPanel(id)),
     h('p', null, buttonLink(`/rounds/${id}/check`, t('check.action')), ' ', link(`/rounds/${id}`, t('outcome.toRound'))),

@@ -12,7 +12,7 @@ import { formatDate, t, tn } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
 import { figuresOf } from '../domain/figures';
 import type { QuestionDetail, Round, RoundView, SessionDetail } from '../domain/types';
-import { figureText } from '../components/tally';
+import { figureWithUnit } from '../components/tally';
 import { heading, link, methodName, problemView } from '../components/ui';
 
 /** The question's latest published round. */
@@ -33,7 +33,7 @@ function questionOutcome(q: QuestionDetail, view: RoundView | undefined, index: 
     const proposal = q.proposals.find((p) => p.id === w);
     const option = def.options.find((o) => o.id === w);
     const bar = figures.bars.find((b) => b.id === w);
-    const figure = bar === undefined ? '' : figureText(figures.unit, bar.exact, bar.value, bar.scorers);
+    const figure = bar === undefined ? '' : figureWithUnit(figures.unit, bar.exact, bar.value, bar.scorers);
     const share = (result.method === 'approval' || result.method === 'plurality') && bar !== undefined && counted > 0 ? t('sessionOutcome.share', { n: bar.value, of: counted }) : figure;
     return h(
       'li',

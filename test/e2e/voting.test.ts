@@ -42,7 +42,6 @@ let api: ApiClient;
 let admin: LoginBody;
 let third: Voter;
 let sessionId = '';
-let questionId = '';
 let roundId = '';
 const axeReports: { page: string; violations: { id: string; impact: string | null; help: string; nodes: number }[] }[] = [];
 
@@ -108,8 +107,6 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     admin = await api.login(ADMIN.email, ADMIN.password);
     const sessions = await api.get<{ sessions: { id: string }[] }>('/api/sessions');
     sessionId = sessions.body.sessions[0]?.id ?? '';
-    const detail = await api.get<{ session: { questions: { id: string }[] } }>(`/api/sessions/${sessionId}`);
-    questionId = detail.body.session.questions[0]?.id ?? '';
     browser = await launch();
     memberCtx = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
     modCtx = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
