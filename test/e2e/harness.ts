@@ -40,7 +40,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(clientDir: string): Promise<RunningApp> {
+export async function startApp(clientDir: string, options: { accessTokenTtlSeconds?: number } = {}): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-e2e-'));
   const config: Config = {
     port: 0,
@@ -50,7 +50,7 @@ export async function startApp(clientDir: string): Promise<RunningApp> {
     communityName: 'Testkring',
     loadDemoData: true,
     logLevel: 'silent',
-    accessTokenTtlSeconds: 15 * 60,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 15 * 60,
     refreshTokenTtlSeconds: 30 * 86_400,
     rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 },
     clientDir,

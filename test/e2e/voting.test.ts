@@ -347,6 +347,15 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await page.getByText(tn('ballot.cumulative.remaining', 0, { budget: 5 })).waitFor();
     await shoot(page, 'ballot-cumulative');
     await reviewAndSend(page);
+    // A sealed round shows turnout only, before and after the member votes.
+    const sealed = await createOpenRound({ title: 'Geheime peiling', method: 'plurality', sealed: true, options: opts(['Ja', 'Nee']) });
+    await go(member, `/rounds/${sealed}`);
+    await page.locator('.tally').getByText(t('tally.sealed')).waitFor();
+    await page.getByLabel('Nee', { exact: true }).check();
+    await reviewAndSend(page);
+    await expect.poll(() => page.locator('.tally .turnout').textContent()).toContain('1');
+    expect(await page.locator('.tally .bar-row').count()).toBe(0);
+    await shoot(page, 'round-sealed');
     // Ranked (instant runoff), with the keyboard only: add C, then A, then move A up.
     const irv = await createOpenRound({ title: 'Voorzitter', method: 'irv', options: opts(['Anna', 'Bram', 'Cem']) });
     await go(member, `/rounds/${irv}`);
@@ -369,6 +378,57 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     expect(member.problems).toEqual([]);
   });
 
+  it('lets a moderator make invites, hide and merge proposals, and read the audit log', async () => {
+    const { page } = mod;
+    await go(mod, '/moderate');
+    await page.getByRole('button', { name: t('moderate.invites.submit') }).click();
+    const code = (await page.locator('.codes code').first().textContent()) ?? '';
+    expect(code.length).toBeGreaterThan(4);
+    // A newcomer with an invite is active at once.
+    const newcomerCtx = await browser.newContext({ viewport: PHONE });
+    newcomerCtx.setDefaultTimeout(8_000);
+    const newcomer = await openPage(newcomerCtx);
+    await go(newcomer, `/register?invite=${encodeURIComponent(code)}`);
+    expect(await newcomer.page.getByLabel(t('auth.inviteCode')).inputValue()).toBe(code);
+    await newcomer.page.getByLabel(t('auth.name')).fill('Nieuwe Deelnemer');
+    await newcomer.page.getByLabel(t('auth.email')).fill('nieuw@stemkring.test');
+    await newcomer.page.getByLabel(t('auth.password'), { exact: true }).fill('nieuw-wachtwoord-1');
+    await newcomer.page.getByRole('button', { name: t('auth.register.submit') }).click();
+    await newcomer.page.getByText(t('account.welcome')).waitFor();
+    expect(await newcomer.page.getByText(t('member.status.active'), { exact: true }).count()).toBe(1);
+    expect(newcomer.problems).toEqual([]);
+    await newcomerCtx.close();
+    // Hide the HTML proposal with a reason: gone for the public.
+    await go(mod, `/sessions/${sessionId}`);
+    const card = page.locator('.question').first().locator('.proposal').filter({ has: page.getByRole('heading', { name: XSS_TITLE, exact: true }) });
+    await card.getByText(t('proposal.moderate', { title: XSS_TITLE })).click();
+    await card.getByLabel(t('proposal.hide.reason')).fill('Geen voorstel maar een test');
+    await card.getByRole('button', { name: t('proposal.hide.submit') }).click();
+    await page.getByText(t('proposal.hide.done', { title: XSS_TITLE })).waitFor();
+    await go(visitor, `/sessions/${sessionId}`);
+    expect(await visitor.page.getByText(XSS_TITLE).count()).toBe(0);
+    // Merge the third proposal of the second question into the first.
+    const detail = await api.get<{ session: { questions: { proposals: { title: string }[] }[] } }>(`/api/sessions/${sessionId}`);
+    const [keep, , dup] = detail.body.session.questions[1]?.proposals ?? [];
+    if (keep === undefined || dup === undefined) throw new Error('the demo question has three proposals');
+    await go(mod, `/sessions/${sessionId}`);
+    const dupCard = page.locator('.question').nth(1).locator('.proposal').filter({ has: page.getByRole('heading', { name: dup.title, exact: true }) });
+    await dupCard.getByText(t('proposal.moderate', { title: dup.title })).click();
+    await dupCard.getByLabel(t('proposal.merge.into')).selectOption({ label: keep.title });
+    await dupCard.getByRole('button', { name: t('proposal.merge.submit') }).click();
+    await page.getByText(t('proposal.merge.done', { title: dup.title })).waitFor();
+    await go(visitor, `/sessions/${sessionId}`);
+    await visitor.page.getByText(tn('proposal.mergedFrom', 1, { titles: `“${dup.title}”` })).waitFor();
+    // The audit log has all of it.
+    await go(mod, '/moderate/audit');
+    for (const key of ['audit.action.proposalMerge', 'audit.action.proposalHide', 'audit.action.roundPublish', 'audit.action.memberApprove'] as const) {
+      await page.locator('table').getByText(t(key), { exact: true }).first().waitFor();
+    }
+    await axe(page, 'audit');
+    await shootBoth(page, 'audit');
+    expect(mod.problems).toEqual([]);
+  });
+
   it('switches to English and remembers it', async () => {
     const { page } = member;
     await go(member, '/');
@@ -380,5 +440,44 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await shoot(page, 'home-english');
     await page.getByRole('button', { name: t('lang.switchTo', { language: 'Nederlands' }, 'nl') }).click();
     await expect.poll(() => page.locator('main h1').textContent()).toBe(t('home.title'));
+  });
+});
+
+describe.skipIf(!present)('an expired access token in the browser', () => {
+  let app: RunningApp;
+  let dir: string;
+  let b: Browser;
+
+  beforeAll(async () => {
+    dir = buildClient();
+    app = await startApp(dir, { accessTokenTtlSeconds: 2 });
+    b = await launch();
+  }, 120_000);
+
+  afterAll(async () => {
+    await b?.close();
+    await app?.stop();
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is refreshed once, quietly, and the page loads as if nothing happened', async () => {
+    const ctx = await b.newContext({ viewport: PHONE });
+    ctx.setDefaultTimeout(8_000);
+    const w = await openPage(ctx);
+    await w.page.goto(`${app.url}/login`);
+    await w.page.getByLabel(t('auth.email')).fill(ADMIN.email);
+    await w.page.getByLabel(t('auth.password')).fill(ADMIN.password);
+    await w.page.getByRole('button', { name: t('auth.login.submit') }).click();
+    await w.page.getByRole('heading', { name: t('account.title') }).waitFor();
+    const stored = () => w.page.evaluate(() => JSON.parse(localStorage.getItem('stemkring.auth') ?? '{}') as { accessToken?: string; refreshToken?: string });
+    const before = await stored();
+    await w.page.waitForTimeout(2_500);
+    await w.page.getByRole('link', { name: t('nav.moderate') }).click();
+    await w.page.getByRole('heading', { name: t('moderate.title'), level: 1 }).waitFor();
+    const after = await stored();
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(w.problems).toEqual([]);
+    await ctx.close();
   });
 });
