@@ -11,7 +11,6 @@ import { formatDateTime, t, tn, type MessageKey } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
 import { isModeratorRole, type AuditEntry, type Member, type MemberStatus, type Role, type Session } from '../domain/types';
 import { button, buttonLink, heading, link, memberStatusText, notice, problemView, roleText } from '../components/ui';
-import { scrollTable } from '../components/result-tables';
 
 type Navigate = (to: string, options?: { replace?: boolean }) => void;
 
@@ -205,6 +204,16 @@ const ACTION_KEYS: Readonly<Record<string, MessageKey>> = {
   'round.publish': 'audit.action.roundPublish',
 };
 
+const TARGET_KEYS: Readonly<Record<string, MessageKey>> = {
+  device_key: 'audit.target.deviceKey',
+  invite: 'audit.target.invite',
+  member: 'audit.target.member',
+  proposal: 'audit.target.proposal',
+  question: 'audit.target.question',
+  round: 'audit.target.round',
+  session: 'audit.target.session',
+};
+
 export function auditView(navigate: Navigate) {
   return async (ctx: RouteContext): Promise<View> => {
     const blocked = guardModerator(navigate, ctx);
@@ -214,8 +223,12 @@ export function auditView(navigate: Navigate) {
     const params = new URLSearchParams({ limit: '50' });
     if (before !== null && /^\d+$/.test(before)) params.set('before', before);
     if (action !== '' && Object.hasOwn(ACTION_KEYS, action)) params.set('action', action);
-    const res = await get<{ events: AuditEntry[]; next: number | null }>(`/api/audit?${params.toString()}`);
+    const [res, people] = await Promise.all([
+      get<{ events: AuditEntry[]; next: number | null }>(`/api/audit?${params.toString()}`),
+      get<{ members: Member[] }>('/api/members'),
+    ]);
     if (!res.ok) return problemView(res.error);
+    const names = new Map((people.ok ? people.value.members : []).map((m) => [m.id, m.name]));
     const title = t('moderate.audit.title');
     const filterId = uid('action');
     const select = h(
@@ -228,6 +241,7 @@ export function auditView(navigate: Navigate) {
     select.addEventListener('change', () => navigate(`/moderate/audit${select.value === '' ? '' : `?action=${encodeURIComponent(select.value)}`}`, { replace: true }));
     const events = res.value.events;
     const nextHref = res.value.next === null ? null : `/moderate/audit?before=${res.value.next}${params.has('action') ? `&action=${encodeURIComponent(params.get('action') ?? '')}` : ''}`;
+    const actionText = (action: string) => t(ACTION_KEYS[action] ?? 'audit.action.unknown');
     const node = h(
       'div',
       { class: 'page' },
@@ -237,18 +251,25 @@ export function auditView(navigate: Navigate) {
       h('div', { class: 'field' }, h('label', { attrs: { for: filterId } }, t('moderate.audit.filter')), select),
       events.length === 0
         ? h('p', null, t('moderate.audit.none'))
-        : scrollTable(
-            t('moderate.audit.caption'),
-            [t('moderate.audit.at'), t('moderate.audit.action'), t('moderate.audit.actor'), t('moderate.audit.target'), t('moderate.audit.outcome'), t('moderate.audit.detail')],
-            events.map((e) => [
-              formatDateTime(e.at),
-              Object.hasOwn(ACTION_KEYS, e.action) ? t(ACTION_KEYS[e.action] ?? 'audit.action.unknown') : e.action,
-              e.actorId ?? t('moderate.audit.system'),
-              e.target.id === null ? e.target.type : `${e.target.type} ${e.target.id}`,
-              e.outcome === 'ok' ? t('moderate.audit.ok') : t('moderate.audit.denied'),
-              h('code', { class: 'detail' }, e.detail === null || e.detail === undefined ? '' : JSON.stringify(e.detail)),
-            ]),
-            false,
+        : h(
+            'ol',
+            { class: ['cards', 'audit'] },
+            ...events.map((e) =>
+              h(
+                'li',
+                { class: ['card', e.outcome === 'denied' && 'muted'] },
+                h('p', null, h('strong', { class: 'audit-action' }, actionText(e.action)), e.outcome === 'denied' ? [' ', h('span', { class: 'badge' }, t('moderate.audit.denied'))] : null),
+                h(
+                  'p',
+                  { class: 'meta' },
+                  h('time', { attrs: { datetime: e.at } }, formatDateTime(e.at)),
+                  ' · ',
+                  t('moderate.audit.by', { actor: e.actorId === null ? t('moderate.audit.system') : (names.get(e.actorId) ?? e.actorId) }),
+                  e.target.id === null ? null : [' · ', t('moderate.audit.on', { type: t(TARGET_KEYS[e.target.type] ?? 'audit.target.other'), id: e.target.id })],
+                ),
+                e.detail === null || e.detail === undefined || (typeof e.detail === 'object' && Object.keys(e.detail).length === 0) ? null : h('code', { class: 'detail' }, JSON.stringify(e.detail)),
+              ),
+            ),
           ),
       nextHref === null ? null : h('p', null, buttonLink(nextHref, t('moderate.audit.older'))),
     );

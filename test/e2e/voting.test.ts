@@ -43,6 +43,8 @@ let admin: LoginBody;
 let third: Voter;
 let sessionId = '';
 let roundId = '';
+/** Rounds the member voted in through every kind of ballot, by method. */
+const votedRounds = new Map<string, string>();
 const axeReports: { page: string; violations: { id: string; impact: string | null; help: string; nodes: number }[] }[] = [];
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -324,22 +326,26 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     const opts = (labels: string[]) => labels.map((label) => ({ label }));
     // Plurality.
     const plurality = await createOpenRound({ title: 'Welke dag?', method: 'plurality', options: opts(['Maandag', 'Dinsdag', 'Woensdag']) });
+    votedRounds.set('plurality', plurality);
     await go(member, `/rounds/${plurality}`);
     await page.getByLabel('Dinsdag').check();
     await reviewAndSend(page);
     // Yes/no with a quorum.
     const yesno = await createOpenRound({ title: 'Afspraak: we stemmen rechtstreeks', method: 'yesno', rules: { quorum: { kind: 'share', numerator: 1, denominator: 2 } } });
+    votedRounds.set('yesno', yesno);
     await go(member, `/rounds/${yesno}`);
     await page.getByLabel(t('ballot.yesno.yes'), { exact: true }).check();
     await reviewAndSend(page);
     // Score, with "no opinion" left on one option.
     const score = await createOpenRound({ title: 'Meetlat: transparantie', method: 'score', options: opts(['Platform A', 'Platform B']), rules: { min: 1, max: 5 } });
+    votedRounds.set('score', score);
     await go(member, `/rounds/${score}`);
     await page.getByRole('group', { name: 'Platform A' }).getByLabel('4', { exact: true }).check();
     await shoot(page, 'ballot-score');
     await reviewAndSend(page);
     // Cumulative: the budget is shown and cannot be exceeded.
     const cumulative = await createOpenRound({ title: 'Verdeel het budget', method: 'cumulative', options: opts(['Lobby', 'Juridisch advies', 'Events']), rules: { budget: 5 } });
+    votedRounds.set('cumulative', cumulative);
     await go(member, `/rounds/${cumulative}`);
     await page.getByLabel('Lobby', { exact: true }).fill('4');
     await page.getByLabel('Events', { exact: true }).fill('9');
@@ -358,6 +364,7 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await shoot(page, 'round-sealed');
     // Ranked (instant runoff), with the keyboard only: add C, then A, then move A up.
     const irv = await createOpenRound({ title: 'Voorzitter', method: 'irv', options: opts(['Anna', 'Bram', 'Cem']) });
+    votedRounds.set('irv', irv);
     await go(member, `/rounds/${irv}`);
     const add = (name: string) => page.getByRole('button', { name: `${t('ballot.ranked.add')}: ${name}` });
     await add('Cem').focus();
@@ -376,6 +383,57 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     const id = (label: string) => info.definition.options.find((o) => o.label === label)?.id;
     expect(board.body.board[0]?.ballot.choice).toEqual({ ranking: [id('Anna'), id('Cem')] });
     expect(member.problems).toEqual([]);
+  });
+
+  it('shows the figures behind every method’s outcome: stages, pairwise table, quorum and threshold', async () => {
+    const { page } = visitor;
+    const opts = (labels: string[]) => labels.map((label) => ({ label }));
+    // Voters must be active when a round opens: two more through the API, before the rounds.
+    const voters = [third, ...(await Promise.all([0, 1].map((i) => Voter.create(api, admin.accessToken, `rang${i}@stemkring.test`))))];
+    const ranked = async (body: Record<string, unknown>, rankings: string[][]) => {
+      const id = await createOpenRound(body);
+      const info = await roundInfo(id);
+      const idOf = (label: string) => info.definition.options.find((o) => o.label === label)?.id ?? label;
+      return { id, voters, idOf, rankings };
+    };
+    const stv = await ranked({ title: 'Bestuur (2 zetels)', method: 'stv', seats: 2, options: opts(['Anna', 'Bram', 'Cem', 'Dewi']) }, [['Anna', 'Bram'], ['Anna', 'Cem'], ['Dewi', 'Cem', 'Bram']]);
+    const schulze = await ranked({ title: 'Volgorde van de werkgroepen', method: 'schulze', options: opts(['Lobby', 'Onderzoek', 'Events']) }, [['Lobby', 'Onderzoek'], ['Onderzoek', 'Events', 'Lobby'], ['Lobby', 'Events']]);
+    for (const r of [stv, schulze]) {
+      const info = await roundInfo(r.id);
+      for (const [i, voter] of r.voters.entries()) {
+        const res = await voter.cast(info, { ranking: (r.rankings[i] ?? []).map(r.idOf) });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
+    }
+    const all = [...votedRounds.entries(), ['stv', stv.id] as const, ['schulze', schulze.id] as const];
+    for (const [, id] of all) {
+      expect((await api.post(`/api/rounds/${id}/close`, {}, admin.accessToken)).status).toBe(200);
+      expect((await api.post(`/api/rounds/${id}/publish`, {}, admin.accessToken)).status).toBe(200);
+    }
+    const tables: Record<string, string> = {
+      yesno: t('result.yesno.table'),
+      irv: t('result.irv.table'),
+      stv: t('result.stv.table'),
+      schulze: t('result.schulze.table'),
+      score: t('result.table.score', { min: 1, max: 5 }),
+      cumulative: t('result.table.points'),
+      plurality: t('result.table.votes'),
+    };
+    for (const [method, id] of all) {
+      await go(visitor, `/rounds/${id}/outcome`);
+      await page.locator('caption', { hasText: tables[method] ?? '' }).first().waitFor();
+      if (method !== 'plurality' && method !== 'cumulative') {
+        await axe(page, `outcome-${method}`);
+        await shootBoth(page, `outcome-${method}`);
+      }
+    }
+    await go(visitor, `/rounds/${votedRounds.get('yesno') ?? ''}/outcome`);
+    await page.locator('.verdict', { hasText: t('result.yesno.rejected') }).first().waitFor();
+    await go(visitor, `/rounds/${stv.id}/outcome`);
+    await expect.poll(() => page.locator('ol.winners .winner-label').allTextContents()).toEqual(['Anna', 'Dewi']);
+    await page.getByRole('button', { name: t('verify.run') }).click();
+    await page.getByText(t('verify.allOk')).waitFor({ timeout: 20_000 });
+    expect(visitor.problems).toEqual([]);
   });
 
   it('lets a moderator make invites, hide and merge proposals, and read the audit log', async () => {
@@ -422,7 +480,7 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     // The audit log has all of it.
     await go(mod, '/moderate/audit');
     for (const key of ['audit.action.proposalMerge', 'audit.action.proposalHide', 'audit.action.roundPublish', 'audit.action.memberApprove'] as const) {
-      await page.locator('table').getByText(t(key), { exact: true }).first().waitFor();
+      await page.locator('.audit').getByText(t(key), { exact: true }).first().waitFor();
     }
     await axe(page, 'audit');
     await shootBoth(page, 'audit');
