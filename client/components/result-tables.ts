@@ -117,8 +117,13 @@ export function resultDetails(result: CountResult, options: readonly RoundOption
     case 'yesno': {
       const q = result.quorum;
       const th = result.threshold;
+      const why = result.passed
+        ? t('result.yesno.why.passed')
+        : !q.met
+          ? t('result.yesno.why.quorum', { turnout: result.turnout, required: q.required })
+          : t('result.yesno.why.threshold');
       parts.push(
-        h('p', { class: ['verdict', result.passed ? 'passed' : 'rejected'] }, result.passed ? t('result.yesno.passed') : t('result.yesno.rejected')),
+        h('p', null, why),
         scrollTable(
           t('result.yesno.table'),
           [t('result.yesno.rule'), t('result.yesno.needed'), t('result.yesno.actual'), t('result.yesno.met')],
@@ -141,9 +146,9 @@ export function resultDetails(result: CountResult, options: readonly RoundOption
           t('result.yesno.answers'),
           [t('result.yesno.answer'), t('tally.unit.votes')],
           [
-            [t('ballot.yesno.yes'), formatNumber(result.yes)],
-            [t('ballot.yesno.no'), formatNumber(result.no)],
-            [t('ballot.yesno.abstain'), formatNumber(result.abstain)],
+            [t('answer.yes'), formatNumber(result.yes)],
+            [t('answer.no'), formatNumber(result.no)],
+            [t('answer.abstain'), formatNumber(result.abstain)],
           ],
         ),
       );

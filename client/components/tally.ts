@@ -11,6 +11,7 @@ import { h, replace, s, setText, uid } from '../core/dom';
 import { formatDecimal, formatNumber, formatPercent, t, tn, type MessageKey } from '../core/i18n';
 import { figuresOf, isLiveTally, sortedBars, type Figures, type Unit } from '../domain/figures';
 import type { Turnout } from '../domain/types';
+import { shownOptions } from './ui';
 
 const CAPTION_KEYS = {
   votes: 'tally.caption.votes',
@@ -58,7 +59,7 @@ export function figureWithUnit(unit: Unit, exact: string, value: number, scorers
     case 'pairwiseWins':
       return tn('figure.pairwiseWins', value);
     case 'finalRound':
-      return t('figure.finalRound', { n: figureText(unit, exact, value) });
+      return tn('figure.finalRound', value);
     case 'mean':
       return figureText(unit, exact, value, scorers);
   }
@@ -149,7 +150,7 @@ export function tallyPanel(definition: RoundDefinition): { node: HTMLElement; up
         announce(turnoutText(state.turnout));
         return;
       }
-      const figures = figuresOf(state.tally, definition.options, scale);
+      const figures = figuresOf(state.tally, shownOptions(definition.method, definition.options), scale);
       const caption = state.live ? t('tally.captionProvisional', { caption: chartCaption(figures.unit) }) : chartCaption(figures.unit);
       replace(chartBox, barChart(figures, caption, !state.live));
       let noteText = '';

@@ -1,5 +1,6 @@
 /** Small building blocks shared by the views. */
 import type { Method } from '../../shared/counting/types';
+import type { RoundOption } from '../../shared/protocol/types';
 import type { ApiProblem } from '../core/api';
 import { h, type Child } from '../core/dom';
 import { problemText } from '../core/forms';
@@ -103,4 +104,19 @@ export function facts(pairs: readonly (readonly [string, Child])[]): HTMLDListEl
 /** A region whose changes screen readers read out, politely. */
 export function liveRegion(cls?: string): HTMLElement {
   return h('div', { class: cls ?? 'live', attrs: { 'aria-live': 'polite', role: 'status' } });
+}
+
+const ANSWER_KEYS: Readonly<Record<string, MessageKey>> = { yes: 'answer.yes', no: 'answer.no', abstain: 'answer.abstain' };
+
+/**
+ * A round's options as the member reads them. A yes/no round's options are
+ * the fixed answers, labelled by the server in Dutch; they are shown in the
+ * member's language.
+ */
+export function shownOptions(method: Method, options: readonly RoundOption[]): RoundOption[] {
+  if (method !== 'yesno') return [...options];
+  return options.map((o) => {
+    const key = ANSWER_KEYS[o.id];
+    return key === undefined ? o : { id: o.id, label: t(key) };
+  });
 }

@@ -18,7 +18,7 @@ import { figuresOf } from '../domain/figures';
 import type { RoundView } from '../domain/types';
 import { resultDetails } from '../components/result-tables';
 import { barChart, chartCaption, figureWithUnit } from '../components/tally';
-import { button, buttonLink, heading, link, methodName, notice, problemView } from '../components/ui';
+import { button, buttonLink, heading, link, methodName, notice, problemView, shownOptions } from '../components/ui';
 
 const CHECK_KEYS = {
   'bundle-schema': 'verify.check.bundleSchema',
@@ -161,8 +161,9 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
   }
   const def = v.definition;
   const result = v.outcome.result as unknown as CountResult;
-  const labels = new Map(def.options.map((o) => [o.id, o.label]));
-  const figures = figuresOf(result, def.options, def.method === 'score' ? def.rules : undefined);
+  const options = shownOptions(def.method, def.options);
+  const labels = new Map(options.map((o) => [o.id, o.label]));
+  const figures = figuresOf(result, options, def.method === 'score' ? def.rules : undefined);
   const figureOf = (optionId: string) => {
     const bar = figures.bars.find((b) => b.id === optionId);
     return bar === undefined ? '' : figureWithUnit(figures.unit, bar.exact, bar.value, bar.scorers);
@@ -181,7 +182,7 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
     h('p', { class: 'meta' }, methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(v.outcome.publishedAt) })),
     h('p', null, tn('outcome.turnout', v.outcome.counted, { electorate: v.outcome.register.count })),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'winners-title' } }, h('h2', { id: 'winners-title' }, result.method === 'yesno' ? t('outcome.verdict') : tn('outcome.winners', result.winners.length)), winners),
-    h('section', { class: 'panel', attrs: { 'aria-labelledby': 'figures-title' } }, h('h2', { id: 'figures-title' }, t('outcome.figures')), barChart(figures, chartCaption(figures.unit), true), resultDetails(result, def.options, v.outcome.register.count)),
+    h('section', { class: 'panel', attrs: { 'aria-labelledby': 'figures-title' } }, h('h2', { id: 'figures-title' }, t('outcome.figures')), barChart(figures, chartCaption(figures.unit), true), resultDetails(result, options, v.outcome.register.count)),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'downloads-title' } }, h('h2', { id: 'downloads-title' }, t('outcome.downloads')), h('p', null, t('outcome.downloadsExplain')), downloads(id, def.method, status), status),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'verify-title' } }, h('h2', { id: 'verify-title' }, t('verify.title')), verifierPanel(id)),
     h('p', null, buttonLink(`/rounds/${id}/check`, t('check.action')), ' ', link(`/rounds/${id}`, t('outcome.toRound'))),

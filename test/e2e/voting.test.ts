@@ -51,6 +51,9 @@ async function shoot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize();
   const width = size === null ? 'x' : size.width <= 400 ? 'phone' : 'desktop';
   await page.screenshot({ path: artifact(`${name}-${width}.png`), fullPage: true });
+  // Nothing may stick out sideways: at 360 px the page must not scroll horizontally.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${name} is wider than the ${width} screen`).toBeLessThanOrEqual(0);
 }
 
 /** Screenshots of the page at both widths, then back to the width it had. */
