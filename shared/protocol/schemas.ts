@@ -311,7 +311,16 @@ export const ChoiceSchema: z.ZodType<Choice> = z.custom<Choice>().superRefine((v
 
 /** An object with exactly these own keys, typed so its fields can be read by name. */
 function hasExactKeys<K extends string>(value: unknown, keys: readonly K[]): value is { readonly [P in K]: unknown } {
-  if (!isPlainObject(value) || Object.keys(value).length !== keys.length) return false;
+  if (!isPlainObject(value)) return false;
+  // Counted with for-in rather than Object.keys, which would allocate an array per object; the prototype is
+  // Object.prototype or null (isPlainObject), which has no enumerable members, so for-in sees own keys only.
+  let count = 0;
+  for (const key in value) {
+    count += 1;
+    if (count > keys.length) return false;
+    if (!Object.hasOwn(value, key)) return false;
+  }
+  if (count !== keys.length) return false;
   for (const key of keys) if (!Object.hasOwn(value, key)) return false;
   return true;
 }

@@ -9,7 +9,7 @@ import nacl from 'tweetnacl';
 import { concatBytes, decodeBase64Url, encodeBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import type { Choice } from '../counting/types';
-import type { Ballot } from './types';
+import type { Ballot, Register } from './types';
 
 export const PURPOSES = ['ballot', 'receipt', 'outcome', 'definition'] as const;
 export type Purpose = (typeof PURPOSES)[number];
@@ -100,6 +100,24 @@ function integerMap(map: Readonly<Record<string, number>>): string {
   let out = '{';
   for (const key of Object.keys(map).sort()) out += `${out.length === 1 ? '' : ','}"${key}":${map[key]}`;
   return `${out}}`;
+}
+
+/**
+ * JCS(register) for a register that passed `RegisterSchema`: pseudonyms and
+ * keys are ASCII ids and base64url, so nothing needs escaping, and members
+ * come in JCS order ("keys" before "voter"). Equal to `jcs(register)` (tested);
+ * a register lists every voter, so the generic serialiser is avoided here too.
+ */
+export function registerJcs(register: Register): string {
+  let out = '[';
+  register.forEach((entry, i) => {
+    out += `${i === 0 ? '' : ','}{"keys":[`;
+    entry.keys.forEach((key, k) => {
+      out += k === 0 ? `"${key}"` : `,"${key}"`;
+    });
+    out += `],"voter":"${entry.voter}"}`;
+  });
+  return `${out}]`;
 }
 
 /** An Ed25519 key pair in tweetnacl's form: secretKey is seed || publicKey (64 bytes). */

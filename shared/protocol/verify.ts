@@ -13,7 +13,7 @@ import { contestOf, countingBallots } from './contest';
 import { concatBytes, decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import { BoardEntryObjectSchema, BundleOutlineSchema, isBoardEntryShape, issuesOf, parseWith, SignedReceiptSchema, type SchemaIssue } from './schemas';
-import { ballotJcsParts, purposePrefix, signedBytesOfJcs, verifyStatement, type ProtocolCrypto } from './signing';
+import { ballotJcsParts, purposePrefix, registerJcs, signedBytesOfJcs, verifyStatement, type ProtocolCrypto } from './signing';
 import type { Ballot, Bundle, BoardEntry, RoundDefinition, RoundOption } from './types';
 
 /** Every check, in report order. */
@@ -373,7 +373,7 @@ class BoardPass {
     if (outcome.register.count !== register.length) {
       problems.add(`outcome.register.count is ${outcome.register.count}, the register has ${plural(register.length, 'voter')}`);
     }
-    const root = encodeBase64Url(this.crypto.sha256(utf8(jcs(register))));
+    const root = encodeBase64Url(this.crypto.sha256(utf8(registerJcs(register))));
     if (root !== outcome.register.root) problems.add(`registerRoot is ${root}, outcome.register.root is ${outcome.register.root}`);
     return fromProblems(
       'register',

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jcs } from '../../shared/protocol/jcs';
-import { ballotJcs } from '../../shared/protocol/signing';
-import { ballotArb } from './arbitraries';
+import { ballotJcs, registerJcs } from '../../shared/protocol/signing';
+import { ballotArb, bytesArb, idArb } from './arbitraries';
 
 /** An IEEE 754 double from its 64 bits in hex, as RFC 8785 lists them. */
 function double(hex: string): number {
@@ -86,6 +86,15 @@ describe('jcs (RFC 8785)', () => {
         expect(ballotJcs(ballot)).toBe(jcs(ballot));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the register fast path equals the generic serialiser for any valid register', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ voter: idArb, keys: fc.array(bytesArb(32), { maxLength: 3 }) }), { maxLength: 5 }), (register) => {
+        expect(registerJcs(register)).toBe(jcs(register));
+      }),
+      { numRuns: 200 },
     );
   });
 });
