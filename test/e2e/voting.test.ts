@@ -133,6 +133,15 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await go(visitor, '/');
     await expect.poll(() => visitor.page.locator('main h1').textContent()).toBe(t('home.title'));
     expect(await visitor.page.getAttribute('html', 'lang')).toBe('nl');
+    // The first Tab reaches the skip link, visibly; Enter moves focus to the content.
+    await visitor.page.keyboard.press('Tab');
+    const focused = await visitor.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return { cls: el?.className ?? '', outline: el === null ? 'none' : getComputedStyle(el).outlineStyle };
+    });
+    expect(focused).toEqual({ cls: 'skip', outline: 'solid' });
+    await visitor.page.keyboard.press('Enter');
+    expect(await visitor.page.evaluate(() => document.activeElement?.id)).toBe('main');
     await axe(visitor.page, 'home');
     await shootBoth(visitor.page, 'home');
     await go(visitor, `/sessions/${sessionId}`);
@@ -487,6 +496,48 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     }
     await axe(page, 'audit');
     await shootBoth(page, 'audit');
+    expect(mod.problems).toEqual([]);
+  });
+
+  it('saves the device key to a recovery file and restores it on a second device', async () => {
+    const { page } = member;
+    await go(member, '/account');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: t('key.export') }).click();
+    const file = await (await download).path();
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { kind: string; publicKey: string };
+    expect(saved.kind).toBe('stemkring-device-key');
+    const secondCtx = await browser.newContext({ viewport: PHONE });
+    secondCtx.setDefaultTimeout(8_000);
+    const second = await openPage(secondCtx);
+    await go(second, '/login');
+    await second.page.getByLabel(t('auth.email')).fill(MEMBER.email);
+    await second.page.getByLabel(t('auth.password')).fill(MEMBER.password);
+    await second.page.getByRole('button', { name: t('auth.login.submit') }).click();
+    await second.page.getByText(t('key.elsewhere')).waitFor();
+    await second.page.getByText(t('key.import.summary')).click();
+    await second.page.getByLabel(t('key.import.label')).setInputFiles(file);
+    await second.page.getByText(t('key.imported')).waitFor();
+    await second.page.getByText(t('key.ready')).waitFor();
+    expect(await second.page.locator('code.key').textContent()).toBe(saved.publicKey);
+    expect(second.problems).toEqual([]);
+    await secondCtx.close();
+  });
+
+  it('lets a moderator create a session and add a question', async () => {
+    const { page } = mod;
+    await go(mod, '/moderate');
+    await page.getByLabel(t('moderate.session.title')).fill('Jouw Stem: flexwerk');
+    await page.getByLabel(t('moderate.session.date')).fill('2026-12-01');
+    await page.getByLabel(t('moderate.session.description')).fill('Een korte peiling.\n\nTweede alinea.');
+    await page.getByRole('button', { name: t('moderate.session.submit') }).click();
+    await page.getByText(t('moderate.session.made')).waitFor();
+    await page.getByRole('heading', { name: 'Jouw Stem: flexwerk', level: 1 }).waitFor();
+    await page.locator('summary', { hasText: t('session.addQuestion.title') }).click();
+    await page.getByLabel(t('session.addQuestion.text')).fill('Wat moet er anders aan flexwerk?');
+    await page.getByRole('button', { name: t('session.addQuestion.submit') }).click();
+    await page.getByText(t('session.addQuestion.done')).waitFor();
+    await page.getByRole('heading', { name: /Wat moet er anders aan flexwerk\?/ }).waitFor();
     expect(mod.problems).toEqual([]);
   });
 
