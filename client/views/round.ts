@@ -141,7 +141,7 @@ function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
       [t('moderate.round.sealed'), r.sealed ? t('common.yes') : t('common.no')],
       [t('moderate.round.revote'), r.revote ? t('common.yes') : t('common.no')],
       [t('moderate.round.created'), formatDateTime(r.createdAt)],
-      [t('moderate.round.opened'), formatDateTime(r.openedAt)],
+      [t('moderate.round.openedAt'), formatDateTime(r.openedAt)],
       [t('moderate.round.closedAt'), formatDateTime(r.closedAt)],
       [t('moderate.round.publishedAt'), formatDateTime(r.publishedAt)],
     ]),

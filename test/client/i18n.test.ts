@@ -88,6 +88,13 @@ describe('translations', () => {
     }
   });
 
+  it('names no key twice in a file (JSON would silently keep only the last)', () => {
+    for (const name of ['nl.json', 'en.json']) {
+      const keys = [...fs.readFileSync(path.join(CLIENT, 'i18n', name), 'utf8').matchAll(/^\s*"([^"]+)":/gm)].map((m) => m[1]);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i), name).toEqual([]);
+    }
+  });
+
   it('has every plural in both forms', () => {
     for (const key of Object.keys(NL)) {
       if (key.endsWith('.one')) expect(NL[key.replace(/\.one$/, '.other')], key).toBeDefined();

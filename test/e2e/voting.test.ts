@@ -222,6 +222,8 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await page.getByRole('button', { name: t('moderate.round.create') }).click();
     await page.getByText(t('moderate.round.made')).waitFor();
     roundId = new URL(page.url()).pathname.split('/')[2] ?? '';
+    await axe(page, 'round-draft');
+    await shootBoth(page, 'round-draft');
     await page.getByRole('button', { name: t('moderate.round.open') }).click();
     await page.getByText(t('moderate.round.opened')).first().waitFor();
     expect(mod.problems).toEqual([]);
@@ -473,6 +475,8 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     const card = page.locator('.question').first().locator('.proposal').filter({ has: page.getByRole('heading', { name: XSS_TITLE, exact: true }) });
     await card.getByText(t('proposal.moderate', { title: XSS_TITLE })).click();
     await card.getByLabel(t('proposal.hide.reason')).fill('Geen voorstel maar een test');
+    await axe(page, 'session-moderator');
+    await shoot(page, 'session-moderator');
     await card.getByRole('button', { name: t('proposal.hide.submit') }).click();
     await page.getByText(t('proposal.hide.done', { title: XSS_TITLE })).waitFor();
     await go(visitor, `/sessions/${sessionId}`);
