@@ -48,8 +48,9 @@ export interface BundleFixture {
 
 export interface FixtureOptions {
   readonly definition?: Partial<RoundDefinition>;
+  /** Voters in the register (default 6); each has one device key, except the first, who has two. */
   readonly voters?: number;
-  /** Device keys per voter (default 1; the first voter gets 2 to cover several keys). */
+  /** Ballots in board order (default DEFAULT_BALLOTS). */
   readonly ballots?: readonly FixtureBallot[];
   readonly signer?: FixtureSigner;
   readonly crypto?: ProtocolCrypto;
