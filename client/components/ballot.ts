@@ -276,11 +276,13 @@ function rankedBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'ranki
   function startDrag(e: PointerEvent, item: HTMLElement, id: string): void {
     if (e.button !== 0) return;
     e.preventDefault();
-    const handle = e.currentTarget as HTMLElement;
-    handle.setPointerCapture(e.pointerId);
+    // Listen on the document: moving the item in the list detaches the handle, which would drop a pointer capture.
+    const pointer = e.pointerId;
     item.classList.add('dragging');
     let target = ranking.indexOf(id);
     const onMove = (ev: PointerEvent) => {
+      if (ev.pointerId !== pointer) return;
+      ev.preventDefault();
       const items = [...rankedList.children].filter((c) => c !== item) as HTMLElement[];
       let index = items.length;
       for (const [i, other] of items.entries()) {
@@ -297,16 +299,17 @@ function rankedBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'ranki
         else rankedList.insertBefore(item, before);
       }
     };
-    const onUp = () => {
-      handle.removeEventListener('pointermove', onMove);
-      handle.removeEventListener('pointerup', onUp);
-      handle.removeEventListener('pointercancel', onUp);
+    const onUp = (ev: PointerEvent) => {
+      if (ev.pointerId !== pointer) return;
+      document.removeEventListener('pointermove', onMove);
+      document.removeEventListener('pointerup', onUp);
+      document.removeEventListener('pointercancel', onUp);
       item.classList.remove('dragging');
       move(id, target, 'drag');
     };
-    handle.addEventListener('pointermove', onMove);
-    handle.addEventListener('pointerup', onUp);
-    handle.addEventListener('pointercancel', onUp);
+    document.addEventListener('pointermove', onMove, { passive: false });
+    document.addEventListener('pointerup', onUp);
+    document.addEventListener('pointercancel', onUp);
   }
 
   function draw(focus: { id: string; action: string } | null): void {

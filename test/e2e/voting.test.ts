@@ -104,7 +104,7 @@ async function reviewAndSend(page: Page): Promise<void> {
   await page.getByRole('heading', { name: t('done.title') }).waitFor();
 }
 
-describe.skipIf(!present)('the web client in Chromium', () => {
+describe.skipIf(!present)('the web client in Chromium', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     clientDir = buildClient();
     server = await startApp(clientDir);
@@ -335,7 +335,7 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     await shootBoth(page, 'session-outcome');
   });
 
-  it('fills in and sends every other kind of ballot, ranking with the keyboard alone', async () => {
+  it('fills in and sends every other kind of ballot, ranking with the keyboard alone and by dragging', async () => {
     const { page } = member;
     const opts = (labels: string[]) => labels.map((label) => ({ label }));
     // Plurality.
@@ -391,11 +391,22 @@ describe.skipIf(!present)('the web client in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(t('ballot.ranked.handle', { option: 'Anna', place: 1 }));
     await axe(page, 'ballot-ranked');
     await shootBoth(page, 'ballot-ranked');
+    // And by dragging: Bram joins at the bottom and is dragged to the top.
+    await add('Bram').click();
+    const handle = page.getByRole('button', { name: t('ballot.ranked.handle', { option: 'Bram', place: 3 }) });
+    const from = await handle.boundingBox();
+    const top = await page.locator('ol.ranking .rank-item').first().boundingBox();
+    if (from === null || top === null) throw new Error('the ranking is on screen');
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(from.x + from.width / 2, top.y + 4, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => page.locator('ol.ranking .rank-label').allTextContents()).toEqual(['Bram', 'Anna', 'Cem']);
     await reviewAndSend(page);
     const board = await api.get<{ board: { ballot: { choice: unknown } }[] }>(`/api/rounds/${irv}/board`, admin.accessToken);
     const info = await roundInfo(irv);
     const id = (label: string) => info.definition.options.find((o) => o.label === label)?.id;
-    expect(board.body.board[0]?.ballot.choice).toEqual({ ranking: [id('Anna'), id('Cem')] });
+    expect(board.body.board[0]?.ballot.choice).toEqual({ ranking: [id('Bram'), id('Anna'), id('Cem')] });
     expect(member.problems).toEqual([]);
   });
 
@@ -559,7 +570,7 @@ describe.skipIf(!present)('the web client in Chromium', () => {
   });
 });
 
-describe.skipIf(!present)('an expired access token in the browser', () => {
+describe.skipIf(!present)('an expired access token in the browser', { timeout: 60_000 }, () => {
   let app: RunningApp;
   let dir: string;
   let b: Browser;
