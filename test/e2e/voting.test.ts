@@ -322,6 +322,9 @@ describe.skipIf(!present)('the web client in Chromium', { timeout: 90_000 }, () 
     await page.getByText(t('verify.allOk')).waitFor({ timeout: 20_000 });
     await axe(page, 'outcome');
     await shootBoth(page, 'outcome');
+    await go(visitor, '/outcomes');
+    await page.getByRole('link', { name: /Top 3/ }).first().waitFor();
+    await axe(page, 'outcomes');
     expect(visitor.problems).toEqual([]);
   });
 
@@ -504,6 +507,10 @@ describe.skipIf(!present)('the web client in Chromium', { timeout: 90_000 }, () 
     await page.getByText(t('proposal.merge.done', { title: dup.title })).waitFor();
     await go(visitor, `/sessions/${sessionId}`);
     await visitor.page.getByText(tn('proposal.mergedFrom', 1, { titles: `“${dup.title}”` })).waitFor();
+    // Everyone, with their state.
+    await go(mod, '/moderate/members');
+    await page.getByText(`${MEMBER.name} · ${MEMBER.email}`).waitFor();
+    await axe(page, 'members');
     // The audit log has all of it.
     await go(mod, '/moderate/audit');
     for (const key of ['audit.action.proposalMerge', 'audit.action.proposalHide', 'audit.action.roundPublish', 'audit.action.memberApprove'] as const) {
