@@ -11,7 +11,7 @@ import { formatDecimal, formatNumber, formatPercent, t, tn } from '../core/i18n'
 
 type Label = (id: string) => string;
 
-export function scrollTable(caption: string, head: readonly Child[], rows: readonly (readonly Child[])[], rowHeaders = true): HTMLElement {
+function scrollTable(caption: string, head: readonly Child[], rows: readonly (readonly Child[])[], rowHeaders = true): HTMLElement {
   const id = uid('table');
   return h(
     'div',

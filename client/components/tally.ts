@@ -37,7 +37,7 @@ export interface TallyState {
   readonly live: boolean;
 }
 
-export function figureText(unit: Unit, exact: string, value: number, scorers?: number): string {
+function figureText(unit: Unit, exact: string, value: number, scorers?: number): string {
   if (unit === 'mean') return exact === '' ? t('tally.noScores') : t('tally.meanOf', { mean: formatDecimal(exact, 2), n: scorers ?? 0 });
   if (unit === 'finalRound' && exact.includes('.')) return formatDecimal(exact, 2);
   return formatNumber(value);
@@ -65,7 +65,7 @@ export function figureWithUnit(unit: Unit, exact: string, value: number, scorers
   }
 }
 
-export function turnoutText(turnout: Turnout): string {
+function turnoutText(turnout: Turnout): string {
   if (turnout.electorate === null) return tn('tally.turnoutNoElectorate', turnout.voters);
   return tn('tally.turnout', turnout.voters, { electorate: turnout.electorate, percent: formatPercent(turnout.voters, turnout.electorate) });
 }

@@ -100,12 +100,6 @@ export function roleText(role: Role): string {
 export function facts(pairs: readonly (readonly [string, Child])[]): HTMLDListElement {
   return h('dl', { class: 'facts' }, ...pairs.map(([term, value]) => h('div', null, h('dt', null, term), h('dd', null, value))));
 }
-
-/** A region whose changes screen readers read out, politely. */
-export function liveRegion(cls?: string): HTMLElement {
-  return h('div', { class: cls ?? 'live', attrs: { 'aria-live': 'polite', role: 'status' } });
-}
-
 const ANSWER_KEYS: Readonly<Record<string, MessageKey>> = { yes: 'answer.yes', no: 'answer.no', abstain: 'answer.abstain' };
 
 /**

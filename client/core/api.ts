@@ -87,7 +87,6 @@ export async function request<T>(method: string, path: string, options: RequestO
 
 export const get = <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options);
 export const post = <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body: body ?? {} });
-export const del = <T>(path: string) => request<T>('DELETE', path);
 
 /** A fresh access token for the socket handshake (refreshing an expired one). */
 export async function freshAccessToken(): Promise<string | null> {

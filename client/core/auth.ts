@@ -76,10 +76,6 @@ export function auth(): AuthState | null {
   return state;
 }
 
-export function signedInMember(): Member | null {
-  return state?.member ?? null;
-}
-
 export function onAuthChange(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

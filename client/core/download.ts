@@ -10,8 +10,3 @@ export function downloadText(filename: string, text: string, type = 'application
   a.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
-
-/** Reads a file the member picked. */
-export function readFile(file: File): Promise<string> {
-  return file.text();
-}

@@ -22,9 +22,8 @@ const STORAGE_KEY = 'stemkring.lang';
 export type Params = Readonly<Record<string, string | number>>;
 
 let current: Lang = 'nl';
-const listeners = new Set<() => void>();
 
-export function isLang(value: unknown): value is Lang {
+function isLang(value: unknown): value is Lang {
   return value === 'nl' || value === 'en';
 }
 
@@ -44,10 +43,6 @@ export function lang(): Lang {
   return current;
 }
 
-export function locale(): string {
-  return LOCALES[current];
-}
-
 export function setLang(next: Lang, storage: Pick<Storage, 'setItem'> | undefined): void {
   current = next;
   try {
@@ -55,12 +50,6 @@ export function setLang(next: Lang, storage: Pick<Storage, 'setItem'> | undefine
   } catch {
     // Not remembered, still switched.
   }
-  for (const l of listeners) l();
-}
-
-export function onLangChange(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
 }
 
 export function interpolate(template: string, params: Params | undefined): string {
@@ -116,9 +105,4 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatPercent(part: number, whole: number): string {
   if (whole <= 0) return '–';
   return new Intl.NumberFormat(LOCALES[current], { style: 'percent', maximumFractionDigits: 1 }).format(part / whole);
-}
-
-/** For tests: the catalogs as loaded. */
-export function catalogs(): Readonly<Record<Lang, Readonly<Record<string, string>>>> {
-  return CATALOGS;
 }

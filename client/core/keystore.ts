@@ -73,10 +73,6 @@ export async function saveKey(key: StoredKey): Promise<void> {
   await run(KEYS, 'readwrite', (s) => s.put(key));
 }
 
-export async function deleteKey(memberId: string): Promise<void> {
-  await run(KEYS, 'readwrite', (s) => s.delete(memberId));
-}
-
 export async function saveReceipt(receipt: StoredReceipt): Promise<void> {
   await run(RECEIPTS, 'readwrite', (s) => s.put(receipt));
 }

@@ -42,7 +42,7 @@ const CHECK_KEYS = {
   'receipt-on-board': 'verify.check.receiptOnBoard',
 } as const satisfies Record<CheckId, MessageKey>;
 
-export function checkTitle(id: CheckId): string {
+function checkTitle(id: CheckId): string {
   return t(CHECK_KEYS[id]);
 }
 
