@@ -68,3 +68,25 @@ export function mulDivCeilSmall(a: number, b: number, d: number): number {
   const ry = y - qy * d;
   return qx * HALF + qy + (ry > 0 ? 1 : 0);
 }
+
+/**
+ * ceil(a * b / d) for integers 0 <= a, b <= d <= 2^30: a times the fraction
+ * b / d, rounded up, as Meek's ballots take their keep factors. No bigint and
+ * no split: the float quotient of the rounded product is within 2^-22 of
+ * a * b / d (at most 2^30), so its floor q is the exact quotient or one off
+ * it; the remainder a * b - q * d then lies in [-d, 2d), inside the int32
+ * range, so it is exact from the low 32 bits of both products (Math.imul),
+ * and settles q.
+ */
+export function mulDivCeilFraction(a: number, b: number, d: number): number {
+  let q = Math.floor((a * b) / d);
+  let r = (Math.imul(a, b) - Math.imul(q, d)) | 0;
+  if (r < 0) {
+    q -= 1;
+    r += d;
+  } else if (r >= d) {
+    q += 1;
+    r -= d;
+  }
+  return r > 0 ? q + 1 : q;
+}

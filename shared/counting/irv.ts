@@ -45,6 +45,15 @@ export interface IrvResult extends BaseResult {
  */
 const MAX_BALLOTS = Number.MAX_SAFE_INTEGER;
 
+/** `top` of an exhausted group: no option has this index (at most MAX_OPTIONS = 65535 options, indexes below). */
+const EXHAUSTED = 0xffff;
+/**
+ * An elimination walks the eliminated option's list of groups when it holds
+ * fewer than 1/WALK of them, and otherwise passes over all groups in order:
+ * a step of a walk, which misses the cache, costs about as much as WALK steps of a pass, which does not.
+ */
+const WALK = 64;
+
 /**
  * Instant-runoff voting: one winner, one elimination at a time. With no
  * valid ballot nobody wins (`winners` is empty).
@@ -55,21 +64,53 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
   const { ids, groups, start, cand, count, lotRank } = profile;
   const n = ids.length;
 
-  // Each option's ballots as a linked list of groups; pos is the group's
-  // current place in its ranking. An elimination walks only the eliminated
-  // option's list, so a whole count touches each ranking entry once.
+  // Each group's current option (top) and its place in its ranking (at);
+  // each option's groups also as a linked list (head, next) with its length
+  // (size). An elimination moves on only the eliminated option's groups: by
+  // walking its list when it holds few groups, whose arrays it then touches
+  // at random places, or else by one pass over `top` in order, two bytes a
+  // group, which on a large count is much cheaper than a walk that misses
+  // the cache at every step. Either way a whole count moves each group past
+  // each ranking entry at most once.
+  const top = new Uint16Array(groups);
+  const at = new Uint32Array(groups);
   const head = new Int32Array(n).fill(-1);
   const next = new Int32Array(groups);
-  const pos = new Uint32Array(groups);
+  const size = new Float64Array(n);
   const votes = new Float64Array(n);
   const continuing = new Uint8Array(n).fill(1);
   for (let g = 0; g < groups; g++) {
-    const c = cand[start[g] ?? 0] ?? 0;
-    pos[g] = start[g] ?? 0;
+    const p = start[g] ?? 0;
+    const c = cand[p] ?? 0;
+    top[g] = c;
+    at[g] = p;
     next[g] = head[c] ?? -1;
     head[c] = g;
+    size[c] = (size[c] ?? 0) + 1;
     votes[c] = (votes[c] ?? 0) + (count[g] ?? 0);
   }
+  /** Where an eliminated option's ballots went: received[c] for option c, received[n] exhausted. */
+  const received = new Float64Array(n + 1);
+  /** Moves group g on from its (eliminated) option to its next continuing one, or exhausts it. */
+  const moveOn = (g: number): void => {
+    const end = start[g + 1] ?? 0;
+    let p = (at[g] ?? 0) + 1;
+    while (p < end && continuing[cand[p] ?? 0] === 0) p++;
+    const weight = count[g] ?? 0;
+    if (p < end) {
+      const c = cand[p] ?? 0;
+      top[g] = c;
+      at[g] = p;
+      next[g] = head[c] ?? -1;
+      head[c] = g;
+      size[c] = (size[c] ?? 0) + 1;
+      votes[c] = (votes[c] ?? 0) + weight;
+      received[c] = (received[c] ?? 0) + weight;
+    } else {
+      top[g] = EXHAUSTED;
+      received[n] = (received[n] ?? 0) + weight;
+    }
+  };
 
   const rounds: IrvRound[] = [];
   const history: Float64Array[] = [];
@@ -80,11 +121,11 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
 
   for (let round = 1; ; round++) {
     let total = 0;
-    let top = -1;
+    let leader = -1;
     for (let c = 0; c < n; c++) {
       if (continuing[c] === 0) continue;
       total += votes[c] ?? 0;
-      if (top < 0 || (votes[c] ?? 0) > (votes[top] ?? 0)) top = c;
+      if (leader < 0 || (votes[c] ?? 0) > (votes[leader] ?? 0)) leader = c;
     }
     const base = {
       round,
@@ -92,9 +133,9 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
       continuing: total,
       exhausted,
     };
-    const topVotes = votes[top] ?? 0;
-    if (total === 0 || topVotes * 2 > total || left === 1) {
-      const elected = total === 0 ? null : (ids[top] ?? null);
+    const leaderVotes = votes[leader] ?? 0;
+    if (total === 0 || leaderVotes * 2 > total || left === 1) {
+      const elected = total === 0 ? null : (ids[leader] ?? null);
       if (elected !== null) winners.push(elected);
       rounds.push({ ...base, elected, eliminated: null, transfers: null });
       break;
@@ -120,28 +161,20 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
 
     continuing[loser] = 0;
     left--;
-    const received = new Float64Array(n);
-    let lost = 0;
-    for (let g = head[loser] ?? -1; g >= 0; ) {
-      const following = next[g] ?? -1;
-      const end = start[g + 1] ?? 0;
-      let p = (pos[g] ?? 0) + 1;
-      while (p < end && continuing[cand[p] ?? 0] === 0) p++;
-      const weight = count[g] ?? 0;
-      if (p < end) {
-        const c = cand[p] ?? 0;
-        pos[g] = p;
-        next[g] = head[c] ?? -1;
-        head[c] = g;
-        votes[c] = (votes[c] ?? 0) + weight;
-        received[c] = (received[c] ?? 0) + weight;
-      } else {
-        lost += weight;
+    received.fill(0);
+    if ((size[loser] ?? 0) * WALK < groups) {
+      for (let g = head[loser] ?? -1; g >= 0; ) {
+        const following = next[g] ?? -1;
+        moveOn(g);
+        g = following;
       }
-      g = following;
+    } else {
+      for (let g = 0; g < groups; g++) if (top[g] === loser) moveOn(g);
     }
     head[loser] = -1;
+    size[loser] = 0;
     votes[loser] = 0;
+    const lost = received[n] ?? 0;
     exhausted += lost;
     const to = Object.fromEntries(ids.flatMap((id, i) => (continuing[i] === 1 ? [[id, received[i] ?? 0] as const] : [])));
     rounds.push({ ...base, elected: null, eliminated: ids[loser] ?? null, transfers: { to, exhausted: lost } });

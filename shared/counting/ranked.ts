@@ -60,24 +60,80 @@ export function checkOptions(options: readonly CountOption[], seats: number, lot
   return index;
 }
 
-class Growable<T extends Uint16Array | Uint32Array | Int32Array | Float64Array> {
-  constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
-  ensure(size: number): void {
-    if (size <= this.data.length) return;
-    let cap = this.data.length * 2;
-    while (cap < size) cap *= 2;
-    const next = this.make(cap);
-    next.set(this.data);
-    this.data = next;
-  }
+const idOf = (option: CountOption): string => option.id;
+
+/** `data`, or a copy at least twice as long when it holds fewer than `size` entries. */
+function grown<T extends Uint16Array | Uint32Array>(data: T, size: number, make: new (length: number) => T): T {
+  if (size <= data.length) return data;
+  let cap = data.length * 2;
+  while (cap < size) cap *= 2;
+  const next = new make(cap);
+  next.set(data);
+  return next;
+}
+
+/** Most options a ranking may hold for its key (see buildProfile) to be exact: base^length <= 2^53, base = options + 1. */
+export function exactKeyLength(optionCount: number): number {
+  return lengthBelow(optionCount + 1, 2 ** 53);
+}
+
+/** The largest length with base^length <= limit (limit at most 2^53, so every power compared is exact). */
+function lengthBelow(base: number, limit: number): number {
+  let length = 0;
+  for (let p = base; p <= limit; p *= base) length++;
+  return length;
+}
+
+/** Keys of rankings this short index a plain array of at most this many entries. */
+const DIRECT_ENTRIES = 1 << 18;
+/** Groups per chunk of the group store: chunks are never copied, so the store leaves no garbage as it grows. */
+const CHUNK_BITS = 12;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+
+/** murmur3's finaliser: spreads a 32-bit hash over the low bits a table mask keeps. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Hash of an exact key (an integer below 2^53): its low and high 32 bits, mixed. */
+function keyHash(key: number): number {
+  return mix((key >>> 0) ^ Math.imul((key / 4294967296) >>> 0, 0x9e3779b1));
+}
+
+/** Hash of a ranking too long for an exact key. */
+function rankingHash(ranking: Uint16Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let p = from; p < to; p++) h = Math.imul(h ^ (ranking[p] ?? 0), 0x01000193);
+  return mix(h);
 }
 
 /**
- * Checks the ballots and groups identical rankings. `maxValid` bounds the
- * number of valid ballots so that the caller's scaled integers stay exact.
+ * Checks the ballots and groups identical rankings, in the order each
+ * ranking is first seen. `maxValid` bounds the number of valid ballots so
+ * that the caller's scaled integers stay exact.
+ *
+ * Each ballot is read once, its option ids turned into indexes and at the
+ * same time into the digits of its key: in base n + 1, each option index
+ * plus one, so that no digit is 0 and rankings of different lengths differ.
+ * A key of at most `exactKeyLength(n)` digits (12 for 20 options, 3 for the
+ * most options the library takes) is below 2^53, an exact JS integer, and
+ * different rankings have different keys: such rankings are grouped by key
+ * alone, with no entry-by-entry check. The shortest rankings (keys below
+ * 2^18) index a plain array; the rest go through an open-addressing table of
+ * group indexes, a hit being confirmed by the group's key, which sits beside
+ * its count. A group keeps only its key and count while the ballots are
+ * read; the rankings are written out from the keys at the end, once, into
+ * arrays of the final size. Rankings too long for an exact key (rare: more
+ * than 12 of 20 options) share the table under a hash of their entries, are
+ * stored as they come and are confirmed entry by entry.
+ *
+ * A large count thus allocates little beyond what it returns, which matters
+ * on a large heap: typed arrays are memory outside the JS heap, and enough of
+ * it makes V8 mark the whole heap (every ballot object) again.
  */
 export function buildProfile(
   options: readonly CountOption[],
@@ -89,29 +145,36 @@ export function buildProfile(
   const index = checkOptions(options, seats, lotOrder);
   const n = options.length;
   const lotRank = new Int32Array(n);
-  lotOrder.forEach((id, position) => {
-    lotRank[index.get(id) ?? 0] = position;
-  });
+  for (let position = 0; position < lotOrder.length; position++) lotRank[index.get(lotOrder[position] ?? '') ?? 0] = position;
+  const base = n + 1;
+  const exactLength = exactKeyLength(n);
+  const directLength = Math.max(1, lengthBelow(base, Math.min(DIRECT_ENTRIES, Math.max(256, 2 * ballots.length))));
+  const direct = new Int32Array(base ** directLength); // keys below base^directLength: group index + 1, 0 = none yet
 
-  // Sized from the input so that large counts never copy or rehash; the
-  // table starts at twice the ballots (up to 2^22 slots) and grows past that.
-  let entries = 0;
-  for (const ballot of ballots) if ('ranking' in ballot) entries += ballot.ranking.length;
-  const expected = Math.min(ballots.length, 1 << 21) + 1;
-  const cand = new Growable(new Uint16Array(Math.max(entries, 16)), (k) => new Uint16Array(k));
-  const start = new Growable(new Uint32Array(expected + 1), (k) => new Uint32Array(k));
-  const count = new Growable(new Float64Array(expected), (k) => new Float64Array(k));
-  const hashes = new Growable(new Int32Array(expected), (k) => new Int32Array(k));
-  let slots = 1024;
-  while (slots < expected * 2) slots *= 2;
-  let table = new Int32Array(slots); // group index + 1, 0 = empty slot
+  // The group store: group g's key (-1 - i for the i-th long ranking) sits
+  // at 2 * (g & CHUNK_MASK) in chunk g >> CHUNK_BITS, and its ballots next to it.
+  // (Made with its first chunk: an array that starts empty changes its kind
+  // of elements at the first push, which would throw the optimised code away.)
+  let chunk = new Float64Array(2 << CHUNK_BITS);
+  const chunks: Float64Array[] = [chunk];
+  // Long rankings, as they come.
+  let longCand = new Uint16Array(64);
+  let longStart = new Uint32Array(16);
+  let longs = 0;
+  // Group index + 1 (0 = empty), for rankings longer than directLength.
+  let table: Int32Array = new Int32Array(256);
   let mask = table.length - 1;
+  let hashed = 0;
+
   const stamp = new Int32Array(n);
+  const scratch = new Uint16Array(n);
   let groups = 0;
-  let top = 0; // end of the last stored ranking in cand
   let valid = 0;
   let blank = 0;
 
+  // No closure here: a closure made afresh at each call and inlined by the
+  // optimiser would be a different call target at the next call and throw
+  // the optimised code away, leaving the next large count to the interpreter.
   for (let i = 0; i < ballots.length; i++) {
     const ballot = ballots[i];
     if (ballot === undefined) continue;
@@ -126,80 +189,133 @@ export function buildProfile(
     }
     valid += weight;
     if (valid > maxValid) throw new Error(`at most ${maxValid} ballots can be counted exactly by this method`);
-    cand.ensure(top + len);
-    const buf = cand.data;
     const mark = i + 1;
-    let h = 0x811c9dc5;
+    let key = 0;
     for (let k = 0; k < len; k++) {
       const id = ranking[k] ?? '';
       const c = index.get(id);
       if (c === undefined) throw new Error(`ballot ${i} ranks unknown option ${JSON.stringify(id)}`);
       if (stamp[c] === mark) throw new Error(`ballot ${i} ranks ${JSON.stringify(id)} twice`);
       stamp[c] = mark;
-      buf[top + k] = c;
-      h = Math.imul(h ^ c, 0x01000193);
+      scratch[k] = c;
+      key = key * base + c + 1; // past exactLength digits no longer exact, and then not used
     }
-    h |= 0;
-    let slot = h & mask;
+
     let found = -1;
-    for (;;) {
-      const entry = table[slot] ?? 0;
-      if (entry === 0) break;
-      const g = entry - 1;
-      if (hashes.data[g] === h) {
-        const gs = start.data[g] ?? 0;
-        const ge = start.data[g + 1] ?? 0;
-        if (ge - gs === len) {
-          let same = true;
-          for (let k = 0; k < len; k++) {
-            if (buf[gs + k] !== buf[top + k]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) {
-            found = g;
-            break;
-          }
+    if (len <= directLength) {
+      found = (direct[key] ?? 0) - 1;
+      if (found < 0) direct[key] = groups + 1;
+    } else if (len <= exactLength) {
+      let s = keyHash(key) & mask;
+      for (let entry = table[s] ?? 0; entry !== 0; entry = table[s] ?? 0) {
+        if ((chunks[(entry - 1) >>> CHUNK_BITS] ?? chunk)[((entry - 1) & CHUNK_MASK) * 2] === key) {
+          found = entry - 1;
+          break;
         }
+        s = (s + 1) & mask;
       }
-      slot = (slot + 1) & mask;
+      if (found < 0) {
+        table[s] = groups + 1;
+        hashed++;
+      }
+    } else {
+      let s = rankingHash(scratch, 0, len) & mask;
+      for (let entry = table[s] ?? 0; entry !== 0; entry = table[s] ?? 0) {
+        const stored = (chunks[(entry - 1) >>> CHUNK_BITS] ?? chunk)[((entry - 1) & CHUNK_MASK) * 2] ?? 0;
+        if (stored < 0 && sameRanking(longCand, longStart[-1 - stored] ?? 0, longStart[-stored] ?? 0, scratch, len)) {
+          found = entry - 1;
+          break;
+        }
+        s = (s + 1) & mask;
+      }
+      if (found < 0) {
+        table[s] = groups + 1;
+        hashed++;
+        const from = longStart[longs] ?? 0;
+        longCand = grown(longCand, from + len, Uint16Array);
+        for (let k = 0; k < len; k++) longCand[from + k] = scratch[k] ?? 0;
+        longStart = grown(longStart, longs + 2, Uint32Array);
+        longStart[longs + 1] = from + len;
+        key = -1 - longs++;
+      }
     }
     if (found >= 0) {
-      count.data[found] = (count.data[found] ?? 0) + weight;
+      const store = chunks[found >>> CHUNK_BITS] ?? chunk;
+      const at = (found & CHUNK_MASK) * 2 + 1;
+      store[at] = (store[at] ?? 0) + weight;
       continue;
     }
-    const g = groups++;
-    start.ensure(groups + 1);
-    count.ensure(groups);
-    hashes.ensure(groups);
-    start.data[g] = top;
-    top += len;
-    start.data[g + 1] = top;
-    count.data[g] = weight;
-    hashes.data[g] = h;
-    table[slot] = g + 1;
-    if (groups * 2 > table.length) {
-      table = new Int32Array(table.length * 2);
+    const at = (groups & CHUNK_MASK) * 2;
+    if (at === 0 && groups > 0) {
+      chunk = new Float64Array(2 << CHUNK_BITS);
+      chunks.push(chunk);
+    }
+    chunk[at] = key;
+    chunk[at + 1] = weight;
+    groups++;
+    if (hashed * 2 > table.length) {
+      table = rehash(table.length * 2, chunks, groups, direct.length, longCand, longStart);
       mask = table.length - 1;
-      for (let e = 0; e < groups; e++) {
-        let s = (hashes.data[e] ?? 0) & mask;
-        while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
-        table[s] = e + 1;
-      }
     }
   }
-  const startArr = start.data.slice(0, groups + 1);
-  return {
-    ids: options.map((o) => o.id),
-    groups,
-    start: startArr,
-    cand: cand.data.slice(0, top),
-    count: count.data.slice(0, groups),
-    valid,
-    blank,
-    lotRank,
-  };
+
+  // The rankings, written out from the keys: lengths first, then the digits, last first.
+  const powers = new Float64Array(exactLength + 1);
+  powers[0] = 1;
+  for (let k = 1; k <= exactLength; k++) powers[k] = (powers[k - 1] ?? 0) * base;
+  const start = new Uint32Array(groups + 1);
+  const count = new Float64Array(groups);
+  let top = 0;
+  for (let g = 0; g < groups; g++) {
+    const store = chunks[g >>> CHUNK_BITS] ?? chunk;
+    const at = (g & CHUNK_MASK) * 2;
+    const key = store[at] ?? 0;
+    count[g] = store[at + 1] ?? 0;
+    let len = 1;
+    if (key < 0) len = (longStart[-key] ?? 0) - (longStart[-1 - key] ?? 0);
+    else while (key >= (powers[len] ?? Infinity)) len++;
+    start[g] = top;
+    top += len;
+  }
+  start[groups] = top;
+  const cand = new Uint16Array(top);
+  for (let g = 0; g < groups; g++) {
+    let key = (chunks[g >>> CHUNK_BITS] ?? chunk)[(g & CHUNK_MASK) * 2] ?? 0;
+    const from = start[g] ?? 0;
+    if (key < 0) {
+      const at = (longStart[-1 - key] ?? 0) - from;
+      for (let p = from; p < (start[g + 1] ?? 0); p++) cand[p] = longCand[at + p] ?? 0;
+      continue;
+    }
+    // key < 2^53 and base a positive integer: the floor of the rounded quotient is the exact one.
+    for (let p = (start[g + 1] ?? 0) - 1; p >= from; p--) {
+      const q = Math.floor(key / base);
+      cand[p] = key - q * base - 1;
+      key = q;
+    }
+  }
+  return { ids: options.map(idOf), groups, start, cand, count, valid, blank, lotRank };
+}
+
+/** The hash table of buildProfile rebuilt at `size` slots from the group store. */
+function rehash(size: number, chunks: readonly Float64Array[], groups: number, directSize: number, longCand: Uint16Array, longStart: Uint32Array): Int32Array {
+  const table = new Int32Array(size);
+  const mask = size - 1;
+  for (let g = 0; g < groups; g++) {
+    const key = chunks[g >>> CHUNK_BITS]?.[(g & CHUNK_MASK) * 2] ?? 0;
+    if (key >= 0 && key < directSize) continue; // in the direct array
+    let s = (key >= 0 ? keyHash(key) : rankingHash(longCand, longStart[-1 - key] ?? 0, longStart[-key] ?? 0)) & mask;
+    while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
+    table[s] = g + 1;
+  }
+  return table;
+}
+
+/** Whether stored[from..to) holds the first `len` entries of ranking. */
+function sameRanking(stored: Uint16Array, from: number, to: number, ranking: Uint16Array, len: number): boolean {
+  if (to - from !== len) return false;
+  for (let k = 0; k < len; k++) if (stored[from + k] !== ranking[k]) return false;
+  return true;
 }
 
 export interface TieBreak {

@@ -1,16 +1,22 @@
-import { floorDiv, formatFixed, mulDivCeil, mulDivCeilSmall } from './fixed';
+import { formatFixed, mulDivCeilFraction } from './fixed';
 import type { ContestOf } from './plurality';
-import { buildProfile, byLot, byOption, type RankedInput } from './ranked';
+import { buildProfile, byLot, byOption, type Profile, type RankedInput } from './ranked';
 import type { StvAction, StvResult, StvStage } from './stv';
 import type { CountContext, TieRecord } from './types';
 
 /** Every figure is held as an integer number of 10^-9 votes. */
 const PLACES = 9;
-const SCALE = 1_000_000_000;
+const SCALE = 1_000_000_000n;
 /** omega = 10^-6 */
-const OMEGA = 1_000;
-/** Keeps every vote total (valid * SCALE) an exact JS integer. */
-const MAX_VALID = Math.floor(Number.MAX_SAFE_INTEGER / SCALE);
+const OMEGA = 1_000n;
+const SCALE_NUMBER = 1_000_000_000;
+/**
+ * Up to this many valid ballots every figure of a count, at most
+ * valid * 10^9, is an integer below 2^53 and so exact as a JS number: the
+ * ballots then go through the keep factors in numbers (see passTree).
+ * Past it they go through them in bigint.
+ */
+export const MAX_NUMBER_VALID = Math.floor(Number.MAX_SAFE_INTEGER / SCALE_NUMBER);
 
 export const MEEK_RULE =
   "The Proportional Representation Foundation's reference Meek rule: fixed-point arithmetic at 9 decimals, omega 0.000001, one defeat at a time. " +
@@ -25,25 +31,50 @@ const ELECTED = 1;
 const DEFEATED = 2;
 
 /**
+ * Step B.2.a, every ballot through the keep factors: fills `votes` (per
+ * option, in 10^-9 votes) and returns the votes exhausted.
+ */
+type Distribute = (keep: readonly bigint[], votes: bigint[]) => bigint;
+
+export interface MeekOptions {
+  /**
+   * How the ballots go through the keep factors: 'auto' (the default) in
+   * numbers over the tree of rankings when MAX_NUMBER_VALID allows, else in
+   * bigint; 'bigint' always in bigint, ballot group by ballot group, the
+   * plain reference the tests hold the fast way to.
+   */
+  readonly arithmetic?: 'auto' | 'bigint';
+}
+
+/**
  * Single transferable vote by the PR Foundation's reference Meek rule, with
  * 9-decimal fixed point held as integers. The stages follow the reference
  * implementation's log: one stage per option elected or defeated, with the
  * votes of the iteration that decided it.
+ *
+ * The rule's own steps (quota, elections, keep factors, surplus, defeats)
+ * work in bigint: they touch each option once per iteration. The ballots go
+ * through the keep factors by `treeDistribution` when the count is small
+ * enough for exact numbers, else by `bigintDistribution`; both give the same
+ * integers.
  */
-export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: CountContext): StvResult {
+export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: CountContext, opts: MeekOptions = {}): StvResult {
   const { options, seats } = contest;
-  const profile = buildProfile(options, seats, ballots, ctx.lotOrder, MAX_VALID);
-  const { ids, groups, start, cand, count, lotRank } = profile;
+  const profile = buildProfile(options, seats, ballots, ctx.lotOrder, Number.MAX_SAFE_INTEGER);
+  const { ids, lotRank } = profile;
   const n = ids.length;
   const labels = options.map((o) => o.label);
-  const fmt = (v: number): string => formatFixed(v, PLACES);
-  const total = profile.valid * SCALE;
+  const fmt = (v: bigint): string => formatFixed(v, PLACES);
+  const total = BigInt(profile.valid) * SCALE;
+  const places = BigInt(seats + 1);
+  const distribute = opts.arithmetic !== 'bigint' && profile.valid <= MAX_NUMBER_VALID ? treeDistribution(profile) : bigintDistribution(profile);
 
   const status = new Uint8Array(n);
-  const keep = new Float64Array(n).fill(SCALE);
-  const votes = new Float64Array(n);
-  let exhausted = 0;
-  let quota = floorDiv(total, seats + 1) + 1;
+  const keep: bigint[] = new Array<bigint>(n).fill(SCALE);
+  const votes: bigint[] = new Array<bigint>(n).fill(0n);
+  let exhausted = distribute(keep, votes); // first preferences: every keep factor is 1
+  let dirty = false; // keep factors changed since the votes were distributed
+  let quota = total / places + 1n;
   let hopeful = n;
   let iterations = 0;
   const winners: number[] = [];
@@ -51,55 +82,23 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
   const ties: TieRecord[] = [];
   const stages: StvStage[] = [];
 
-  for (let g = 0; g < groups; g++) {
-    const c = cand[start[g] ?? 0] ?? 0;
-    votes[c] = (votes[c] ?? 0) + (count[g] ?? 0) * SCALE;
-  }
-
-  /** Step B.2.a: every ballot through the keep factors. */
-  const distribute = (): void => {
-    votes.fill(0);
-    let rest = 0;
-    for (let g = 0; g < groups; g++) {
-      const papers = count[g] ?? 0;
-      const end = start[g + 1] ?? 0;
-      let w = SCALE;
-      for (let p = start[g] ?? 0; p < end; p++) {
-        const c = cand[p] ?? 0;
-        const kf = keep[c] ?? 0;
-        if (kf === 0) continue;
-        if (kf === SCALE) {
-          votes[c] = (votes[c] ?? 0) + w * papers;
-          w = 0;
-          break;
-        }
-        const kept = mulDivCeilSmall(w, kf, SCALE);
-        votes[c] = (votes[c] ?? 0) + kept * papers;
-        w -= kept;
-        if (w <= 0) break;
-      }
-      rest += w * papers;
-    }
-    exhausted = rest;
-  };
-
-  let previous: { votes: Float64Array; nt: number; residue: number } | null = null;
+  let previous: { votes: bigint[]; nt: bigint; residue: bigint } | null = null;
   const record = (action: StvAction, description: string, elected: number[], out: number[]): void => {
     // Nothing is lost to rounding in Meek (what a ballot keeps back stays on
     // it), so the residue is zero; it is computed, not assumed.
-    const residue = total - exhausted - votes.reduce((a, b) => a + b, 0);
+    const residue = total - exhausted - votes.reduce((a, b) => a + b, 0n);
     const before = previous;
     stages.push({
       stage: stages.length + 1,
       action,
       description,
       quota: fmt(quota),
-      votes: byOption(ids, (i) => fmt(votes[i] ?? 0)),
+      votes: byOption(ids, (i) => fmt(votes[i] ?? 0n)),
       transfers:
         before === null
           ? null
           : {
-              votes: byOption(ids, (i) => fmt((votes[i] ?? 0) - (before.votes[i] ?? 0))),
+              votes: byOption(ids, (i) => fmt((votes[i] ?? 0n) - (before.votes[i] ?? 0n))),
               nonTransferable: fmt(exhausted - before.nt),
               residue: fmt(residue - before.residue),
             },
@@ -107,7 +106,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       residue: fmt(residue),
       elected: elected.map((c) => ids[c] ?? ''),
       excluded: out.map((c) => ids[c] ?? ''),
-      keepFactors: byOption(ids, (i) => fmt(keep[i] ?? 0)),
+      keepFactors: byOption(ids, (i) => fmt(keep[i] ?? 0n)),
       iterations: action.kind === 'first-preferences' ? null : iterations,
     });
     previous = { votes: votes.slice(), nt: exhausted, residue };
@@ -124,31 +123,34 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
   record({ kind: 'first-preferences' }, 'First preferences', [], []);
   if (profile.valid === 0) return finish();
 
-  let stale = false; // votes still hold a defeated option's share
   // B.1: rounds while there are more hopefuls than seats left to fill.
   while (hopeful > seats - winners.length && seats - winners.length > 0) {
     iterations = 0;
     let lastSurplus = total;
     let outcome: 'elected' | 'omega' | 'stable';
-    let surplus: number;
+    let surplus: bigint;
     // B.2: iterate.
     for (;;) {
       iterations++;
-      distribute();
-      stale = false;
-      let sum = 0;
-      for (let c = 0; c < n; c++) if (status[c] !== DEFEATED) sum += votes[c] ?? 0;
-      quota = floorDiv(sum, seats + 1) + 1;
+      // Votes are a function of the keep factors alone: unchanged factors
+      // (the first iteration after an election) leave them as they are.
+      if (dirty) {
+        exhausted = distribute(keep, votes);
+        dirty = false;
+      }
+      let sum = 0n;
+      for (let c = 0; c < n; c++) if (status[c] !== DEFEATED) sum += votes[c] ?? 0n;
+      quota = sum / places + 1n;
       let electedNow = false;
       for (let c = 0; c < n; c++) {
-        if (status[c] === HOPEFUL && (votes[c] ?? 0) >= quota) {
+        if (status[c] === HOPEFUL && (votes[c] ?? 0n) >= quota) {
           elect(c, 'elect');
           electedNow = true;
         }
       }
-      surplus = 0;
-      for (let c = 0; c < n; c++) if (status[c] === ELECTED) surplus += (votes[c] ?? 0) - quota;
-      if (surplus < 0) surplus = 0;
+      surplus = 0n;
+      for (let c = 0; c < n; c++) if (status[c] === ELECTED) surplus += (votes[c] ?? 0n) - quota;
+      if (surplus < 0n) surplus = 0n;
       if (electedNow) {
         outcome = 'elected';
         break;
@@ -164,17 +166,18 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       lastSurplus = surplus;
       // B.2.f: kf * quota rounded up, divided by votes rounded up.
       for (let c = 0; c < n; c++) {
-        const v = votes[c] ?? 0;
-        if (status[c] === ELECTED && v > 0) keep[c] = mulDivCeil(mulDivCeil(keep[c] ?? 0, quota, SCALE), SCALE, v);
+        const v = votes[c] ?? 0n;
+        if (status[c] === ELECTED && v > 0n) keep[c] = ceilDiv(ceilDiv((keep[c] ?? 0n) * quota, SCALE) * SCALE, v);
       }
+      dirty = true;
     }
     if (outcome === 'elected') continue;
 
     // B.3: defeat the lowest hopeful; all within the surplus of it are tied.
-    let low = Infinity;
-    for (let c = 0; c < n; c++) if (status[c] === HOPEFUL && (votes[c] ?? 0) < low) low = votes[c] ?? 0;
+    let low = -1n;
+    for (let c = 0; c < n; c++) if (status[c] === HOPEFUL && (low < 0n || (votes[c] ?? 0n) < low)) low = votes[c] ?? 0n;
     const tied: number[] = [];
-    for (let c = 0; c < n; c++) if (status[c] === HOPEFUL && (votes[c] ?? 0) <= low + surplus) tied.push(c);
+    for (let c = 0; c < n; c++) if (status[c] === HOPEFUL && (votes[c] ?? 0n) <= low + surplus) tied.push(c);
     let loser = tied[0] ?? 0;
     if (tied.length > 1) {
       loser = byLot(tied, 'lowest', lotRank);
@@ -190,14 +193,14 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       [],
       [loser],
     );
-    keep[loser] = 0;
-    votes[loser] = 0;
-    stale = true;
+    keep[loser] = 0n;
+    votes[loser] = 0n;
+    dirty = true;
   }
 
   // C: fill or close. After a defeat the votes are redistributed once so
   // that these stages show where the defeated option's votes went.
-  if (stale && hopeful > 0) distribute();
+  if (dirty && hopeful > 0) exhausted = distribute(keep, votes);
   for (let c = 0; c < n; c++) {
     if (status[c] !== HOPEFUL) continue;
     if (winners.length < seats) {
@@ -226,5 +229,230 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       excluded: defeated.map((c) => ids[c] ?? ''),
       stages,
     };
+  }
+}
+
+/** ceil(a / b) for a >= 0, b > 0. */
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+/**
+ * The reference way through the keep factors, in bigint, one group of
+ * identical ballots at a time: each ballot gives each option on it, in
+ * order, its weight times the option's keep factor (rounded up) and goes on
+ * with the rest; what is left when the ranking ends is exhausted.
+ */
+function bigintDistribution(profile: Profile): Distribute {
+  const { groups, start, cand } = profile;
+  const papers = Array.from(profile.count, (c) => BigInt(c));
+  return (keep, votes) => {
+    votes.fill(0n);
+    let rest = 0n;
+    for (let g = 0; g < groups; g++) {
+      const end = start[g + 1] ?? 0;
+      const count = papers[g] ?? 0n;
+      let w = SCALE;
+      for (let p = start[g] ?? 0; p < end && w > 0n; p++) {
+        const c = cand[p] ?? 0;
+        const kf = keep[c] ?? 0n;
+        if (kf === 0n) continue;
+        const kept = ceilDiv(w * kf, SCALE);
+        votes[c] = (votes[c] ?? 0n) + kept * count;
+        w -= kept;
+      }
+      rest += w * count;
+    }
+    return rest;
+  };
+}
+
+/**
+ * The rankings as a tree of shared beginnings, depth first: node i stands
+ * for every ballot whose ranking begins with the options on the path from
+ * the top down to it, the last being option[i] at place depth[i]. A ballot's
+ * weight on reaching a node depends on that path alone, so each node is
+ * worked out once for all its ballots (through[i] of them, ending[i] of which
+ * rank nothing further), and a subtree that gets no weight, below a hopeful
+ * option (keep factor 1) or one that keeps it all, is skipped whole
+ * (skip[i] is the node after i's subtree). A pass thus visits only the
+ * beginnings of rankings that run through elected or defeated options.
+ */
+interface RankingTree {
+  readonly size: number;
+  readonly option: Uint16Array;
+  readonly depth: Uint16Array;
+  readonly through: Float64Array;
+  readonly ending: Float64Array;
+  readonly skip: Uint32Array;
+  readonly maxDepth: number;
+}
+
+/** B.2.a in JS numbers over the tree of rankings; exact for at most MAX_NUMBER_VALID valid ballots (see passTree). */
+function treeDistribution(profile: Profile): Distribute {
+  const tree = rankingTree(profile);
+  const n = profile.ids.length;
+  const keepNumbers = new Float64Array(n);
+  const voteNumbers = new Float64Array(n);
+  const weights = new Float64Array(tree.maxDepth + 2);
+  return (keep, votes) => {
+    for (let c = 0; c < n; c++) keepNumbers[c] = Number(keep[c] ?? 0n);
+    const rest = passTree(tree, keepNumbers, voteNumbers, weights);
+    for (let c = 0; c < n; c++) votes[c] = BigInt(voteNumbers[c] ?? 0);
+    return BigInt(rest);
+  };
+}
+
+/**
+ * One pass of the ballots through the keep factors over the tree. weight[d]
+ * is the weight (in 10^-9) a ballot brings to the node being visited at
+ * depth d. Exactness: a weight and a keep factor are integers in 0..10^9, so
+ * mulDivCeilFraction gives the exact rounded-up product; what a node adds to an
+ * option, kept * through, and every running total are at most the total
+ * vote, valid * 10^9 <= MAX_NUMBER_VALID * 10^9 < 2^53, since each ballot
+ * hands out no more than its 10^9. So every figure is an exact integer.
+ */
+function passTree(tree: RankingTree, keep: Float64Array, votes: Float64Array, weight: Float64Array): number {
+  const { size, option, depth, through, ending, skip } = tree;
+  votes.fill(0);
+  weight[0] = SCALE_NUMBER;
+  let rest = 0;
+  for (let i = 0; i < size; ) {
+    const c = option[i] ?? 0;
+    const d = depth[i] ?? 0;
+    const w = weight[d] ?? 0;
+    const kf = keep[c] ?? 0;
+    if (kf === SCALE_NUMBER) {
+      // A hopeful option keeps the whole weight: nothing goes further down.
+      votes[c] = (votes[c] ?? 0) + w * (through[i] ?? 0);
+      i = skip[i] ?? size;
+      continue;
+    }
+    let left = w;
+    if (kf !== 0) {
+      const kept = w === SCALE_NUMBER ? kf : mulDivCeilFraction(w, kf, SCALE_NUMBER);
+      votes[c] = (votes[c] ?? 0) + kept * (through[i] ?? 0);
+      left = w - kept;
+      if (left === 0) {
+        i = skip[i] ?? size;
+        continue;
+      }
+    }
+    rest += left * (ending[i] ?? 0);
+    weight[d + 1] = left;
+    i++;
+  }
+  return rest;
+}
+
+/** Work space of rankingTree's splits. */
+interface Splitter {
+  readonly start: Uint32Array;
+  readonly cand: Uint16Array;
+  readonly order: Int32Array;
+  readonly spare: Int32Array;
+  /** Groups per option in the range being split, and the options seen there. */
+  readonly tally: Int32Array;
+  readonly seen: Int32Array;
+  readonly next: Int32Array;
+  /** Pending nodes, three numbers each: lo, hi (a range of order) and depth. */
+  readonly frames: number[];
+}
+
+/**
+ * Builds the tree by splitting the groups, depth by depth, on the option at
+ * that depth (a most-significant-first radix split, each split a counting
+ * sort over the options seen in its range): the work is one step per
+ * ranking entry, and the nodes come out depth first.
+ */
+function rankingTree(profile: Profile): RankingTree {
+  const { groups, start, cand, count } = profile;
+  const n = profile.ids.length;
+  const capacity = cand.length; // a node per ranking entry at most
+  const option = new Uint16Array(capacity);
+  const depth = new Uint16Array(capacity);
+  const through = new Float64Array(capacity);
+  const ending = new Float64Array(capacity);
+  const order = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) order[g] = g;
+  const work: Splitter = {
+    start,
+    cand,
+    order,
+    spare: new Int32Array(groups),
+    tally: new Int32Array(n),
+    seen: new Int32Array(n),
+    next: new Int32Array(n),
+    frames: [],
+  };
+  if (groups > 0) split(work, 0, groups, 0);
+  const { frames } = work;
+  let size = 0;
+  let maxDepth = 0;
+  // skip[i] is set when the next node no deeper than i comes out: open[d]
+  // is the node at depth d on the path to the latest node, `deepest` its depth.
+  const skip = new Uint32Array(capacity);
+  const open = new Int32Array(n);
+  let deepest = -1;
+  while (frames.length > 0) {
+    const d = frames.pop() ?? 0;
+    const hi = frames.pop() ?? 0;
+    const lo = frames.pop() ?? 0;
+    const i = size++;
+    for (; deepest >= d; deepest--) skip[open[deepest] ?? 0] = i;
+    open[d] = i;
+    deepest = d;
+    option[i] = cand[(start[order[lo] ?? 0] ?? 0) + d] ?? 0;
+    depth[i] = d;
+    if (d > maxDepth) maxDepth = d;
+    // Ballots through this node; those ending here drop out of the range.
+    let all = 0;
+    let ends = 0;
+    let kept = lo;
+    for (let q = lo; q < hi; q++) {
+      const g = order[q] ?? 0;
+      const weight = count[g] ?? 0;
+      all += weight;
+      if ((start[g + 1] ?? 0) - (start[g] ?? 0) === d + 1) ends += weight;
+      else order[kept++] = g;
+    }
+    through[i] = all;
+    ending[i] = ends;
+    if (kept > lo) split(work, lo, kept, d + 1);
+  }
+  for (; deepest >= 0; deepest--) skip[open[deepest] ?? 0] = size;
+  return { size, option, depth, through, ending, skip, maxDepth };
+}
+
+/** Orders work.order[lo..hi) by the option at place d and pushes a frame per option, the first to pop first. */
+function split(work: Splitter, lo: number, hi: number, d: number): void {
+  const { start, cand, order, spare, tally, seen, next, frames } = work;
+  let kinds = 0;
+  for (let q = lo; q < hi; q++) {
+    const c = cand[(start[order[q] ?? 0] ?? 0) + d] ?? 0;
+    if ((tally[c] = (tally[c] ?? 0) + 1) === 1) seen[kinds++] = c;
+  }
+  if (kinds === 1) {
+    tally[seen[0] ?? 0] = 0;
+    frames.push(lo, hi, d);
+    return;
+  }
+  let at = lo;
+  for (let k = 0; k < kinds; k++) {
+    const c = seen[k] ?? 0;
+    next[c] = at;
+    at += tally[c] ?? 0;
+  }
+  for (let q = lo; q < hi; q++) {
+    const g = order[q] ?? 0;
+    const c = cand[(start[g] ?? 0) + d] ?? 0;
+    spare[(next[c] = (next[c] ?? 0) + 1) - 1] = g;
+  }
+  for (let q = lo; q < hi; q++) order[q] = spare[q] ?? 0;
+  for (let k = kinds - 1; k >= 0; k--) {
+    const c = seen[k] ?? 0;
+    const end = next[c] ?? 0;
+    frames.push(end - (tally[c] ?? 0), end, d);
+    tally[c] = 0;
   }
 }
