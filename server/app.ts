@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express from 'express';
 import helmet from 'helmet';
 import pino, { type Logger } from 'pino';
@@ -104,6 +105,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
           'connect-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
           'style-src': ["'self'"],
+          // Not behind TLS on a LAN address, upgrading would break every request.
+          'upgrade-insecure-requests': null,
         },
       },
     }),
@@ -135,9 +138,21 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.use('/api', api);
 
   if (fs.existsSync(config.clientDir)) {
-    app.use(express.static(config.clientDir, { index: 'index.html', maxAge: '1h' }));
+    // Compressed for phones on slow networks; only the client's files, never the API's hot paths.
+    app.use(compression());
+    const noCache = (res: express.Response) => res.setHeader('Cache-Control', 'no-cache');
+    app.use(
+      express.static(config.clientDir, {
+        index: 'index.html',
+        maxAge: '1h',
+        setHeaders: (res, file) => {
+          if (file.endsWith('.html')) noCache(res);
+        },
+      }),
+    );
     app.get(/^\/(?!api\/|\.well-known\/|socket\.io\/).*/, (req, res, next) => {
       if (!req.accepts('html')) return next();
+      noCache(res);
       res.sendFile(path.join(config.clientDir, 'index.html'));
     });
   }

@@ -17,6 +17,9 @@ export async function signIn(email: string, password: string): Promise<ApiResult
   return res;
 }
 
-export function signOut(): void {
+/** Ends this login on the server too (its refresh chain stops working), then forgets the tokens. */
+export async function signOut(): Promise<void> {
+  const refreshToken = auth()?.refreshToken;
   clearAuth();
+  if (refreshToken !== undefined) await post<null>('/api/auth/logout', { refreshToken }, { anonymous: true });
 }

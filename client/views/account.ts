@@ -79,8 +79,7 @@ export function accountView(navigate: Navigate) {
         'div',
         { class: 'actions' },
         button(t('account.signOut'), () => {
-          signOut();
-          navigate('/');
+          void signOut().finally(() => navigate('/'));
         }),
       ),
     );

@@ -57,6 +57,13 @@ export function memberRoutes(members: MemberService, clock: Clock, limits: Membe
     else reply(res, result, 200, 'member');
   });
 
+  r.post('/auth/logout', async (req, res) => {
+    const { refreshToken } = parseInput(refreshInput, req.body);
+    const result = await members.logout(actionContext(req, clock), refreshToken);
+    if (result.ok) res.status(204).end();
+    else reply(res, result, 204, 'member');
+  });
+
   r.get('/me', async (req, res) => {
     const member = signedIn(req);
     const me = await members.me(member.id);

@@ -173,6 +173,17 @@ export class MemberService {
     return outcome as Result<Tokens, Failure>;
   }
 
+  /** Signs out one login: its whole refresh chain stops working. */
+  async logout(ctx: ActionContext, refreshToken: string): Promise<Result<null, Failure>> {
+    return this.store.transaction(async (trx) => {
+      const row = await repo.findRefreshToken(trx, hashRefreshToken(refreshToken));
+      if (row === undefined) return failure('invalid_refresh_token', 'this refresh token is unknown');
+      await repo.revokeRefreshFamily(trx, row.family_id, ctx.at);
+      await recordAudit(trx, { ...ctx, actorId: row.member_id }, { action: 'auth.logout', targetType: 'member', targetId: row.member_id });
+      return ok(null);
+    });
+  }
+
   private async issueTokens(
     trx: Transaction<Database>,
     memberId: string,

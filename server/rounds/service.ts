@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { rulesSchema } from '../../shared/counting/choice';
+import { rulesSchema } from '../../shared/counting/rules';
 import { count, type CountResult } from '../../shared/counting/index';
 import { RANKED_METHODS, type Choice, type Method } from '../../shared/counting/types';
 import { lotOrder, registerRoot } from '../../shared/protocol/board';

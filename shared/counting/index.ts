@@ -56,7 +56,8 @@ export function count(contest: Contest, ballots: readonly Choice[], ctx: CountCo
 }
 
 export * from './types';
-export { checkChoice, rulesSchema, CHOICE_FIELD, type ChoiceError, type ChoiceErrorKind, type RulesSchemas } from './choice';
+export { checkChoice, CHOICE_FIELD, type ChoiceError, type ChoiceErrorKind } from './choice';
+export { rulesSchema, type RulesSchemas } from './rules';
 export { countPlurality, decimalString, type ContestOf, type PluralityResult } from './plurality';
 export { countApproval, type ApprovalResult } from './approval';
 export { countYesNo, SHARE_PLACES, type YesNoQuorum, type YesNoResult, type YesNoThreshold } from './yesno';

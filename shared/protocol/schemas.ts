@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { assertNever, err, ok, type Result } from '../result';
-import { rulesSchema } from '../counting/choice';
+import { rulesSchema } from '../counting/rules';
 import { METHODS } from '../counting/types';
 import type { Choice, Method } from '../counting/types';
 import { isBase64Url } from './encoding';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkChoice, rulesSchema } from '../../shared/counting/choice';
+import { checkChoice } from '../../shared/counting/choice';
+import { rulesSchema } from '../../shared/counting/rules';
 import type { Contest, CountOption } from '../../shared/counting/types';
 
 const options: CountOption[] = ['a', 'b', 'c'].map((id) => ({ id, label: id }));

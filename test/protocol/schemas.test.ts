@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rulesSchema } from '../../shared/counting/choice';
+import { rulesSchema } from '../../shared/counting/rules';
 import { METHODS, type Method } from '../../shared/counting/types';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import {

@@ -249,3 +249,17 @@ describe('device keys', () => {
     expect((await t.api.post('/api/me/keys', { publicKey: 5 }, m.accessToken)).status).toBe(400);
   });
 });
+
+describe('sign-out', () => {
+  it('ends the login: its refresh chain stops working, other logins go on', async () => {
+    const m = await t.api.activeMember(admin.accessToken, 'logout@example.org');
+    const other = await t.api.login('logout@example.org', 'member-password-1');
+    const res = await t.api.post('/api/auth/logout', { refreshToken: m.refreshToken });
+    expect(res.status).toBe(204);
+    const refused = await t.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: m.refreshToken });
+    expect(refused.status).toBe(401);
+    expect((await t.api.post('/api/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(200);
+    expect((await t.api.post<ErrorBody>('/api/auth/logout', { refreshToken: 'unknown-token' })).status).toBe(401);
+    expect(await auditActions(m.member.id)).toContain('auth.logout:ok');
+  });
+});
