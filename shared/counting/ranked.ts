@@ -111,6 +111,36 @@ function rankingHash(ranking: Uint16Array, from: number, to: number): number {
   return mix(h);
 }
 
+/** Hash of an option id from its length and three of its characters (the last two and the middle one). */
+function idHash(id: string): number {
+  const len = id.length;
+  return mix(Math.imul(len, 0x9e3779b1) ^ Math.imul(id.charCodeAt(len - 1) | 0, 0x85ebca6b) ^ Math.imul(id.charCodeAt(len - 2) | 0, 0xc2b2ae35) ^ (id.charCodeAt(len >> 1) | 0));
+}
+
+/**
+ * Option ids to indexes for the ballot loop, cheaper than Map.get: a table
+ * of option index + 1 under idHash, a hit confirmed by comparing the id
+ * itself (the same string object, as ballots built from the contest
+ * usually hold, compares at once). Ids that share the sampled characters
+ * only make longer probes; when many options share a hash the table is not
+ * used (null) and the Map serves.
+ */
+function idTable(ids: readonly string[]): Int32Array | null {
+  let size = 16;
+  while (size < ids.length * 4) size *= 2;
+  const table = new Int32Array(size);
+  const mask = size - 1;
+  const hashes = new Set<number>();
+  for (const [i, id] of ids.entries()) {
+    const h = idHash(id);
+    hashes.add(h);
+    let s = h & mask;
+    while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
+    table[s] = i + 1;
+  }
+  return hashes.size * 8 >= ids.length * 7 ? table : null;
+}
+
 /**
  * Checks the ballots and groups identical rankings, in the order each
  * ranking is first seen. `maxValid` bounds the number of valid ballots so
@@ -166,6 +196,10 @@ export function buildProfile(
   let mask = table.length - 1;
   let hashed = 0;
 
+  const ids = options.map(idOf);
+  const byHash = idTable(ids);
+  const idSlots = byHash ?? new Int32Array(0);
+  const idMask = idSlots.length - 1;
   const stamp = new Int32Array(n);
   const scratch = new Uint16Array(n);
   let groups = 0;
@@ -193,8 +227,20 @@ export function buildProfile(
     let key = 0;
     for (let k = 0; k < len; k++) {
       const id = ranking[k] ?? '';
-      const c = index.get(id);
-      if (c === undefined) throw new Error(`ballot ${i} ranks unknown option ${JSON.stringify(id)}`);
+      let c = -1;
+      if (byHash === null || typeof id !== 'string') {
+        c = index.get(id) ?? -1;
+      } else {
+        for (let s = idHash(id) & idMask; ; s = (s + 1) & idMask) {
+          const entry = idSlots[s] ?? 0;
+          if (entry === 0) break;
+          if (ids[entry - 1] === id) {
+            c = entry - 1;
+            break;
+          }
+        }
+      }
+      if (c < 0) throw new Error(`ballot ${i} ranks unknown option ${JSON.stringify(id)}`);
       if (stamp[c] === mark) throw new Error(`ballot ${i} ranks ${JSON.stringify(id)} twice`);
       stamp[c] = mark;
       scratch[k] = c;
@@ -294,7 +340,7 @@ export function buildProfile(
       key = q;
     }
   }
-  return { ids: options.map(idOf), groups, start, cand, count, valid, blank, lotRank };
+  return { ids, groups, start, cand, count, valid, blank, lotRank };
 }
 
 /** The hash table of buildProfile rebuilt at `size` slots from the group store. */

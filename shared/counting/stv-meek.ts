@@ -398,6 +398,26 @@ function rankingTree(profile: Profile): RankingTree {
     const d = frames.pop() ?? 0;
     const hi = frames.pop() ?? 0;
     const lo = frames.pop() ?? 0;
+    if (hi - lo === 1) {
+      // One group: the rest of its ranking is a chain of nodes, one ballot count all the way down.
+      const g = order[lo] ?? 0;
+      const weight = count[g] ?? 0;
+      const from = start[g] ?? 0;
+      const end = start[g + 1] ?? 0;
+      for (let p = from + d; p < end; p++) {
+        const i = size++;
+        const at = p - from;
+        for (; deepest >= at; deepest--) skip[open[deepest] ?? 0] = i;
+        open[at] = i;
+        deepest = at;
+        option[i] = cand[p] ?? 0;
+        depth[i] = at;
+        through[i] = weight;
+        ending[i] = p === end - 1 ? weight : 0;
+      }
+      if (end - from - 1 > maxDepth) maxDepth = end - from - 1;
+      continue;
+    }
     const i = size++;
     for (; deepest >= d; deepest--) skip[open[deepest] ?? 0] = i;
     open[d] = i;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { countIrv, IRV_RULE, type IrvResult } from '../../shared/counting/irv';
-import type { RankedBallot } from '../../shared/counting/ranked';
+import { countIrv, IRV_RULE, type IrvResult, type IrvRound } from '../../shared/counting/irv';
+import { breakTie, type RankedBallot } from '../../shared/counting/ranked';
+import type { TieRecord } from '../../shared/counting/types';
 import { randomElection, renameDeep, renamed, renaming, shuffled, type RandomElection } from './arbitraries';
 import { bltContest, electionFiles, loadBlt, readJson } from './elections';
 
@@ -182,5 +183,100 @@ describe('countIrv: properties', () => {
         expect(result.winners).toHaveLength(result.ballots > result.blank ? 1 : 0);
       }),
     );
+  });
+});
+
+/**
+ * IRV the plain way: every ballot on its own (no grouping), its current
+ * option found afresh each round, ties settled by the library's breakTie.
+ */
+function referenceIrv(e: RandomElection): IrvResult {
+  const ids = e.options.map((o) => o.id);
+  const lotRank = new Int32Array(ids.length);
+  e.lotOrder.forEach((id, position) => (lotRank[ids.indexOf(id)] = position));
+  const ballots = e.ballots.filter((b) => b.ranking.length > 0).map((b) => ({ ranking: b.ranking.map((id) => ids.indexOf(id)), weight: b.weight ?? 1 }));
+  const blank = e.ballots.reduce((a, b) => a + (b.ranking.length === 0 ? (b.weight ?? 1) : 0), 0);
+  const continuing = ids.map(() => true);
+  const topOf = (ranking: number[]): number => ranking.find((c) => continuing[c]) ?? -1;
+  const history: number[][] = [];
+  const rounds: IrvRound[] = [];
+  const ties: TieRecord[] = [];
+  const winners: string[] = [];
+  for (let round = 1; ; round++) {
+    const votes = ids.map(() => 0);
+    let exhausted = 0;
+    for (const b of ballots) {
+      const top = topOf(b.ranking);
+      if (top < 0) exhausted += b.weight;
+      else votes[top] = (votes[top] ?? 0) + b.weight;
+    }
+    const total = votes.reduce((a, v) => a + v, 0);
+    const alive = ids.flatMap((_, c) => (continuing[c] ? [c] : []));
+    const leader = alive.reduce((best, c) => ((votes[c] ?? 0) > (votes[best] ?? 0) ? c : best), alive[0] ?? 0);
+    const base = { round, votes: Object.fromEntries(ids.map((id, c) => [id, votes[c] ?? 0])), continuing: total, exhausted };
+    if (total === 0 || (votes[leader] ?? 0) * 2 > total || alive.length === 1) {
+      const elected = total === 0 ? null : (ids[leader] ?? null);
+      if (elected !== null) winners.push(elected);
+      rounds.push({ ...base, elected, eliminated: null, transfers: null });
+      break;
+    }
+    const low = Math.min(...alive.map((c) => votes[c] ?? 0));
+    const tied = alive.filter((c) => votes[c] === low);
+    let loser = tied[0] ?? 0;
+    if (tied.length > 1) {
+      const settled = breakTie(tied, history, 'lowest', lotRank);
+      loser = settled.chosen;
+      ties.push({ stage: round, decision: 'exclude', tied: tied.map((c) => ids[c] ?? ''), by: settled.by, chosen: ids[loser] ?? '' });
+    }
+    history.push(votes);
+    const moving = ballots.filter((b) => topOf(b.ranking) === loser);
+    continuing[loser] = false;
+    const to = Object.fromEntries(alive.filter((c) => c !== loser).map((c) => [ids[c] ?? '', 0]));
+    let lost = 0;
+    for (const b of moving) {
+      const next = topOf(b.ranking);
+      if (next < 0) lost += b.weight;
+      else to[ids[next] ?? ''] = (to[ids[next] ?? ''] ?? 0) + b.weight;
+    }
+    rounds.push({ ...base, elected: null, eliminated: ids[loser] ?? null, transfers: { to, exhausted: lost } });
+  }
+  return { method: 'irv', winners, ties, rule: IRV_RULE, ballots: ballots.reduce((a, b) => a + b.weight, 0) + blank, blank, rounds };
+}
+
+describe('countIrv: against a plain count of every ballot', () => {
+  it('gives the same rounds, transfers and ties on random elections', () => {
+    fc.assert(
+      fc.property(randomElection({ maxOptions: 8, maxBallots: 300 }), (e) => {
+        expect(count(e)).toEqual(referenceIrv(e));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('gives the same when an elimination walks the loser\'s few groups and when it passes over all', () => {
+    // 200 distinct rankings of the big options and a lone ballot for "z": z
+    // holds 1 group in 201, so its elimination walks its list; the next ones
+    // hold many groups and are passed over in order.
+    const options = ['a', 'b', 'c', 'd', 'e', 'f', 'z'].map((id) => ({ id, label: id.toUpperCase() }));
+    const big = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const ballots: RankedBallot[] = [{ ranking: ['z', 'c', 'a'] }];
+    let state = 3;
+    const seen = new Set<string>();
+    while (seen.size < 200) {
+      const left = [...big];
+      const ranking: string[] = [];
+      for (let k = 0; k < 4; k++) {
+        state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+        ranking.push(left.splice((state >>> 16) % left.length, 1)[0] ?? '');
+      }
+      if (seen.has(ranking.join())) continue;
+      seen.add(ranking.join());
+      ballots.push({ ranking, weight: 1 + ((state >>> 20) % 3) });
+    }
+    const e: RandomElection = { options, ballots, lotOrder: options.map((o) => o.id), seats: 1 };
+    const result = count(e);
+    expect(result.rounds[0]?.eliminated).toBe('z');
+    expect(result.rounds.length).toBeGreaterThan(3);
+    expect(result).toEqual(referenceIrv(e));
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { floorDiv, formatFixed, mulDivCeil, mulDivCeilSmall, mulDivFloor } from '../../shared/counting/fixed';
+import { floorDiv, formatFixed, mulDivCeil, mulDivCeilFraction, mulDivCeilSmall, mulDivFloor } from '../../shared/counting/fixed';
 import type { RankedBallot } from '../../shared/counting/ranked';
 import { countStv, type StvResult } from '../../shared/counting/stv';
+import { countMeek, MAX_NUMBER_VALID } from '../../shared/counting/stv-meek';
 import type { CountOption } from '../../shared/counting/types';
 import { randomElection, renameDeep, renamed, renaming, shuffled, units, type RandomElection } from './arbitraries';
 import { bltContest, electionFiles, loadBlt, readJson } from './elections';
@@ -171,6 +172,57 @@ describe('Meek STV: properties', () => {
   });
 });
 
+describe('Meek STV: the fast way through the keep factors against the bigint reference', () => {
+  const both = (e: RandomElection): [StvResult, StvResult] => {
+    const contest = { method: 'stv' as const, options: e.options, seats: e.seats, rules: { variant: 'meek' as const } };
+    return [countMeek(contest, e.ballots, { lotOrder: e.lotOrder }), countMeek(contest, e.ballots, { lotOrder: e.lotOrder }, { arithmetic: 'bigint' })];
+  };
+
+  it('gives identical results, stage by stage, on small random elections', () => {
+    fc.assert(
+      fc.property(randomElection({ maxOptions: 7, maxBallots: 60, maxSeats: 4 }), (e) => {
+        const [fast, reference] = both(e);
+        expect(fast).toEqual(reference);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives identical results when rankings share long beginnings and ballots are heavily weighted', () => {
+    // A few rankings over up to 10 options, repeated with weights: deep trees, keep factors far from 1.
+    const election = fc.integer({ min: 2, max: 10 }).chain((n) => {
+      const options = Array.from({ length: n }, (_, i) => ({ id: `c${i}`, label: `C${i}` }));
+      const ids = options.map((o) => o.id);
+      return fc.array(fc.shuffledSubarray(ids, { minLength: 1 }), { minLength: 1, maxLength: 8 }).chain((pool) =>
+        fc.record({
+          options: fc.constant(options),
+          ballots: fc.array(fc.record({ ranking: fc.constantFrom(...pool), weight: fc.integer({ min: 1, max: 1000 }) }), { maxLength: 40 }),
+          lotOrder: fc.shuffledSubarray(ids, { minLength: n, maxLength: n }),
+          seats: fc.integer({ min: 1, max: n }),
+        }),
+      );
+    });
+    fc.assert(
+      fc.property(election, (e) => {
+        const [fast, reference] = both(e);
+        expect(fast).toEqual(reference);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('counts past the exact-number bound in bigint', () => {
+    // More valid ballots than MAX_NUMBER_VALID: figures pass 2^53 and only bigint is exact.
+    const big = MAX_NUMBER_VALID + 1_000_003;
+    const result = meek(letters('abcd'), 2, ballots({ ab: big, b: 3_000_001, cd: 2_500_000, dc: 2_400_000 }), ['a', 'b', 'c', 'd']);
+    expect(result.valid).toBe(big + 7_900_001);
+    expect(BigInt(result.valid) * 10n ** 9n).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
+    expectStagesBalance(result);
+    expect(result.winners).toEqual(['a', 'b']);
+    expect(result.stages[0]?.votes['a']).toBe(`${big}.000000000`);
+  });
+});
+
 describe('fixed-point helpers', () => {
   it('multiplies and divides exactly', () => {
     const below30 = fc.integer({ min: 0, max: 2 ** 30 - 1 });
@@ -191,6 +243,19 @@ describe('fixed-point helpers', () => {
       }),
     );
     expect(mulDivCeilSmall(1_000_000_000, 500_000_001, 1_000_000_000)).toBe(500_000_001);
+    // a * (b / d) rounded up for a, b <= d <= 2^30, edges included.
+    const fraction = fc.integer({ min: 1, max: 2 ** 30 }).chain((d) => {
+      const upTo = fc.oneof(fc.integer({ min: 0, max: d }), fc.constantFrom(0, 1, d - 1, d));
+      return fc.tuple(upTo, upTo, fc.constant(d));
+    });
+    fc.assert(
+      fc.property(fraction, ([a, b, d]) => {
+        expect(BigInt(mulDivCeilFraction(a, b, d))).toBe((BigInt(a) * BigInt(b) + BigInt(d) - 1n) / BigInt(d));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(mulDivCeilFraction(999_999_999, 999_999_999, 1_000_000_000)).toBe(999_999_999); // 999999998.000000001 rounded up
+    expect(mulDivCeilFraction(2 ** 30, 2 ** 30 - 1, 2 ** 30)).toBe(2 ** 30 - 1);
     expect(floorDiv(Number.MAX_SAFE_INTEGER, 3)).toBe(3002399751580330);
   });
 
