@@ -13,7 +13,7 @@ const SCALE_NUMBER = 1_000_000_000;
 /**
  * Up to this many valid ballots every figure of a count, at most
  * valid * 10^9, is an integer below 2^53 and so exact as a JS number: the
- * ballots then go through the keep factors in numbers (see passTree).
+ * ballots then go through the keep factors in numbers (see passClasses).
  * Past it they go through them in bigint.
  */
 export const MAX_NUMBER_VALID = Math.floor(Number.MAX_SAFE_INTEGER / SCALE_NUMBER);
@@ -32,9 +32,12 @@ const DEFEATED = 2;
 
 /**
  * Step B.2.a, every ballot through the keep factors: fills `votes` (per
- * option, in 10^-9 votes) and returns the votes exhausted.
+ * option, in 10^-9 votes) and returns the votes exhausted. `status` says
+ * which options are hopeful, elected or defeated; the votes depend on the
+ * keep factors alone (hopeful 1, defeated 0), which the status only helps
+ * the fast way to organise.
  */
-type Distribute = (keep: readonly bigint[], votes: bigint[]) => bigint;
+type Distribute = (keep: readonly bigint[], status: Uint8Array, votes: bigint[]) => bigint;
 
 export interface MeekOptions {
   /**
@@ -54,9 +57,10 @@ export interface MeekOptions {
  *
  * The rule's own steps (quota, elections, keep factors, surplus, defeats)
  * work in bigint: they touch each option once per iteration. The ballots go
- * through the keep factors by `treeDistribution` when the count is small
- * enough for exact numbers, else by `bigintDistribution`; both give the same
- * integers.
+ * through the keep factors by `treeDistribution` (JS numbers over classes of
+ * ballots) when the count is small enough for exact numbers, else by
+ * `bigintDistribution` (the rule as written, ballot group by group); both
+ * give the same integers.
  */
 export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: CountContext, opts: MeekOptions = {}): StvResult {
   const { options, seats } = contest;
@@ -72,7 +76,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
   const status = new Uint8Array(n);
   const keep: bigint[] = new Array<bigint>(n).fill(SCALE);
   const votes: bigint[] = new Array<bigint>(n).fill(0n);
-  let exhausted = distribute(keep, votes); // first preferences: every keep factor is 1
+  let exhausted = distribute(keep, status, votes); // first preferences: every keep factor is 1
   let dirty = false; // keep factors changed since the votes were distributed
   let quota = total / places + 1n;
   let hopeful = n;
@@ -135,7 +139,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
       // Votes are a function of the keep factors alone: unchanged factors
       // (the first iteration after an election) leave them as they are.
       if (dirty) {
-        exhausted = distribute(keep, votes);
+        exhausted = distribute(keep, status, votes);
         dirty = false;
       }
       let sum = 0n;
@@ -200,7 +204,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
 
   // C: fill or close. After a defeat the votes are redistributed once so
   // that these stages show where the defeated option's votes went.
-  if (dirty && hopeful > 0) exhausted = distribute(keep, votes);
+  if (dirty && hopeful > 0) exhausted = distribute(keep, status, votes);
   for (let c = 0; c < n; c++) {
     if (status[c] !== HOPEFUL) continue;
     if (winners.length < seats) {
@@ -246,7 +250,7 @@ function ceilDiv(a: bigint, b: bigint): bigint {
 function bigintDistribution(profile: Profile): Distribute {
   const { groups, start, cand } = profile;
   const papers = Array.from(profile.count, (c) => BigInt(c));
-  return (keep, votes) => {
+  return (keep, _status, votes) => {
     votes.fill(0n);
     let rest = 0n;
     for (let g = 0; g < groups; g++) {
@@ -270,77 +274,181 @@ function bigintDistribution(profile: Profile): Distribute {
 /**
  * The rankings as a tree of shared beginnings, depth first: node i stands
  * for every ballot whose ranking begins with the options on the path from
- * the top down to it, the last being option[i] at place depth[i]. A ballot's
- * weight on reaching a node depends on that path alone, so each node is
- * worked out once for all its ballots (through[i] of them, ending[i] of which
- * rank nothing further), and a subtree that gets no weight, below a hopeful
- * option (keep factor 1) or one that keeps it all, is skipped whole
- * (skip[i] is the node after i's subtree). A pass thus visits only the
- * beginnings of rankings that run through elected or defeated options.
+ * the top down to it, the last being its option at its depth. Ballots that
+ * share a beginning are handled once for all (`through` of them, `ending` of
+ * which rank nothing further), and a subtree below a hopeful option, where
+ * no ballot goes further, is skipped whole (`skip` is the node after the
+ * subtree). A walk thus visits only the beginnings of rankings that run
+ * through elected or defeated options.
  */
 interface RankingTree {
   readonly size: number;
-  readonly option: Uint16Array;
-  readonly depth: Uint16Array;
-  readonly through: Float64Array;
-  readonly ending: Float64Array;
-  readonly skip: Uint32Array;
+  /**
+   * NODE_FIELDS numbers per node, side by side so that a pass reads one run
+   * of memory: the option and its depth (option + depth * 2^16), the ballots
+   * through the node and those ending at it (at most MAX_NUMBER_VALID < 2^31
+   * on this path), and skip.
+   */
+  readonly nodes: Int32Array;
   readonly maxDepth: number;
 }
 
-/** B.2.a in JS numbers over the tree of rankings; exact for at most MAX_NUMBER_VALID valid ballots (see passTree). */
+const NODE_FIELDS = 4;
+
+/**
+ * B.2.a in JS numbers; exact for at most MAX_NUMBER_VALID valid ballots (see
+ * passClasses).
+ *
+ * What a ballot gives where depends only on which elected options it ranks,
+ * in order, before its first hopeful one (defeated ones pass its weight on
+ * untouched), and on that hopeful option, if any: its weight after those
+ * elected options goes to the hopeful option whole, or is exhausted. So while
+ * the options' status stays the same (the iterations of a round), the
+ * ballots fall into fixed classes: the sequences of elected options met form
+ * a small tree (`BallotClasses`), each ballot adds to the through-count of
+ * the sequence it runs through, and ends in one (sequence, hopeful option or
+ * exhaustion) entry. An iteration then works out one weight per sequence and
+ * multiplies by the counts: its cost depends on the seats and options, not
+ * on the ballots. The classes are rebuilt, by one walk of the ranking tree,
+ * when a status changes.
+ */
 function treeDistribution(profile: Profile): Distribute {
   const tree = rankingTree(profile);
   const n = profile.ids.length;
   const keepNumbers = new Float64Array(n);
   const voteNumbers = new Float64Array(n);
-  const weights = new Float64Array(tree.maxDepth + 2);
-  return (keep, votes) => {
+  const builtFor = new Uint8Array(n);
+  let classes: BallotClasses | null = null;
+  return (keep, status, votes) => {
+    if (classes === null || status.some((st, c) => st !== builtFor[c])) {
+      classes = ballotClasses(tree, status);
+      builtFor.set(status);
+    }
     for (let c = 0; c < n; c++) keepNumbers[c] = Number(keep[c] ?? 0n);
-    const rest = passTree(tree, keepNumbers, voteNumbers, weights);
+    const rest = passClasses(classes, keepNumbers, voteNumbers);
     for (let c = 0; c < n; c++) votes[c] = BigInt(voteNumbers[c] ?? 0);
     return BigInt(rest);
   };
 }
 
 /**
- * One pass of the ballots through the keep factors over the tree. weight[d]
- * is the weight (in 10^-9) a ballot brings to the node being visited at
- * depth d. Exactness: a weight and a keep factor are integers in 0..10^9, so
- * mulDivCeilFraction gives the exact rounded-up product; what a node adds to an
- * option, kept * through, and every running total are at most the total
- * vote, valid * 10^9 <= MAX_NUMBER_VALID * 10^9 < 2^53, since each ballot
- * hands out no more than its 10^9. So every figure is an exact integer.
+ * The ballots' classes for one status of the options. Sequence 0 is the
+ * empty one; sequence k > 0 is sequence parent[k] followed by the elected
+ * option elected[k], and through[k] ballots reach that option after the
+ * elected options of parent[k]. Entry j: count[j] ballots that met exactly
+ * the elected options of sequence entryOf[j] and then give what is left to
+ * the hopeful option to[j], or exhaust it when to[j] is -1. Parents come
+ * before their children.
  */
-function passTree(tree: RankingTree, keep: Float64Array, votes: Float64Array, weight: Float64Array): number {
-  const { size, option, depth, through, ending, skip } = tree;
-  votes.fill(0);
-  weight[0] = SCALE_NUMBER;
-  let rest = 0;
-  for (let i = 0; i < size; ) {
-    const c = option[i] ?? 0;
-    const d = depth[i] ?? 0;
-    const w = weight[d] ?? 0;
-    const kf = keep[c] ?? 0;
-    if (kf === SCALE_NUMBER) {
-      // A hopeful option keeps the whole weight: nothing goes further down.
-      votes[c] = (votes[c] ?? 0) + w * (through[i] ?? 0);
-      i = skip[i] ?? size;
+interface BallotClasses {
+  readonly sequences: number;
+  readonly parent: Int32Array;
+  readonly elected: Int32Array;
+  readonly through: Float64Array;
+  readonly weight: Float64Array;
+  readonly entries: number;
+  readonly entryOf: Int32Array;
+  readonly to: Int32Array;
+  readonly count: Float64Array;
+}
+
+/** One walk of the ranking tree, down every path of elected and defeated options to the first hopeful one. */
+function ballotClasses(tree: RankingTree, status: Uint8Array): BallotClasses {
+  const { size, nodes, maxDepth } = tree;
+  const n = status.length;
+  const parent = [-1];
+  const elected = [-1];
+  const through = [0];
+  const child = new Map<number, number>(); // sequence * n + option -> sequence
+  const entryOf: number[] = [];
+  const to: number[] = [];
+  const count: number[] = [];
+  const entry = new Map<number, number>(); // sequence * (n + 1) + option + 1 -> entry
+  const add = (sequence: number, option: number, ballots: number): void => {
+    if (ballots === 0) return;
+    const key = sequence * (n + 1) + option + 1;
+    const j = entry.get(key);
+    if (j !== undefined) {
+      count[j] = (count[j] ?? 0) + ballots;
+      return;
+    }
+    entry.set(key, count.length);
+    entryOf.push(sequence);
+    to.push(option);
+    count.push(ballots);
+  };
+  // sequenceAt[d]: the sequence of the ballots arriving at depth d on the current path.
+  const sequenceAt = new Int32Array(maxDepth + 2);
+  const end = size * NODE_FIELDS;
+  for (let at = 0; at < end; ) {
+    const head = nodes[at] ?? 0;
+    const c = head & 0xffff;
+    const d = head >>> 16;
+    const k = sequenceAt[d] ?? 0;
+    const st = status[c];
+    if (st === HOPEFUL) {
+      add(k, c, nodes[at + 1] ?? 0);
+      at = (nodes[at + 3] ?? size) * NODE_FIELDS;
       continue;
     }
-    let left = w;
-    if (kf !== 0) {
-      const kept = w === SCALE_NUMBER ? kf : mulDivCeilFraction(w, kf, SCALE_NUMBER);
-      votes[c] = (votes[c] ?? 0) + kept * (through[i] ?? 0);
-      left = w - kept;
-      if (left === 0) {
-        i = skip[i] ?? size;
-        continue;
+    let next = k;
+    if (st === ELECTED) {
+      const key = k * n + c;
+      next = child.get(key) ?? -1;
+      if (next < 0) {
+        next = parent.length;
+        child.set(key, next);
+        parent.push(k);
+        elected.push(c);
+        through.push(0);
       }
+      through[next] = (through[next] ?? 0) + (nodes[at + 1] ?? 0);
     }
-    rest += left * (ending[i] ?? 0);
-    weight[d + 1] = left;
-    i++;
+    add(next, -1, nodes[at + 2] ?? 0);
+    sequenceAt[d + 1] = next;
+    at += NODE_FIELDS;
+  }
+  return {
+    sequences: parent.length,
+    parent: Int32Array.from(parent),
+    elected: Int32Array.from(elected),
+    through: Float64Array.from(through),
+    weight: new Float64Array(parent.length),
+    entries: count.length,
+    entryOf: Int32Array.from(entryOf),
+    to: Int32Array.from(to),
+    count: Float64Array.from(count),
+  };
+}
+
+/**
+ * One iteration's B.2.a over the classes. weight[k] is what a ballot has
+ * left after the elected options of sequence k (in 10^-9). Exactness: a
+ * weight and a keep factor are integers in 0..10^9, so mulDivCeilFraction
+ * gives the exact rounded-up product; each product added (a share times a
+ * ballot count) and every running total is at most the total vote,
+ * valid * 10^9 <= MAX_NUMBER_VALID * 10^9 < 2^53, since each ballot hands
+ * out no more than its 10^9. So every figure is an exact integer, the same
+ * integers the bigint reference computes ballot by ballot.
+ */
+function passClasses(classes: BallotClasses, keep: Float64Array, votes: Float64Array): number {
+  const { sequences, parent, elected, through, weight, entries, entryOf, to, count } = classes;
+  votes.fill(0);
+  weight[0] = SCALE_NUMBER;
+  for (let k = 1; k < sequences; k++) {
+    const w = weight[parent[k] ?? 0] ?? 0;
+    const c = elected[k] ?? 0;
+    const kf = keep[c] ?? 0;
+    const kept = w === SCALE_NUMBER ? kf : mulDivCeilFraction(w, kf, SCALE_NUMBER);
+    votes[c] = (votes[c] ?? 0) + kept * (through[k] ?? 0);
+    weight[k] = w - kept;
+  }
+  let rest = 0;
+  for (let j = 0; j < entries; j++) {
+    const share = (weight[entryOf[j] ?? 0] ?? 0) * (count[j] ?? 0);
+    const c = to[j] ?? -1;
+    if (c < 0) rest += share;
+    else votes[c] = (votes[c] ?? 0) + share;
   }
   return rest;
 }
@@ -366,13 +474,11 @@ interface Splitter {
  * ranking entry, and the nodes come out depth first.
  */
 function rankingTree(profile: Profile): RankingTree {
+  if (profile.valid > MAX_NUMBER_VALID) throw new Error(`the ranking tree counts at most ${MAX_NUMBER_VALID} ballots`);
   const { groups, start, cand, count } = profile;
   const n = profile.ids.length;
   const capacity = cand.length; // a node per ranking entry at most
-  const option = new Uint16Array(capacity);
-  const depth = new Uint16Array(capacity);
-  const through = new Float64Array(capacity);
-  const ending = new Float64Array(capacity);
+  const nodes = new Int32Array(capacity * NODE_FIELDS);
   const order = new Int32Array(groups);
   for (let g = 0; g < groups; g++) order[g] = g;
   const work: Splitter = {
@@ -391,7 +497,6 @@ function rankingTree(profile: Profile): RankingTree {
   let maxDepth = 0;
   // skip[i] is set when the next node no deeper than i comes out: open[d]
   // is the node at depth d on the path to the latest node, `deepest` its depth.
-  const skip = new Uint32Array(capacity);
   const open = new Int32Array(n);
   let deepest = -1;
   while (frames.length > 0) {
@@ -407,23 +512,21 @@ function rankingTree(profile: Profile): RankingTree {
       for (let p = from + d; p < end; p++) {
         const i = size++;
         const at = p - from;
-        for (; deepest >= at; deepest--) skip[open[deepest] ?? 0] = i;
+        for (; deepest >= at; deepest--) nodes[(open[deepest] ?? 0) * NODE_FIELDS + 3] = i;
         open[at] = i;
         deepest = at;
-        option[i] = cand[p] ?? 0;
-        depth[i] = at;
-        through[i] = weight;
-        ending[i] = p === end - 1 ? weight : 0;
+        nodes[i * NODE_FIELDS] = (cand[p] ?? 0) + at * 0x10000;
+        nodes[i * NODE_FIELDS + 1] = weight;
+        nodes[i * NODE_FIELDS + 2] = p === end - 1 ? weight : 0;
       }
       if (end - from - 1 > maxDepth) maxDepth = end - from - 1;
       continue;
     }
     const i = size++;
-    for (; deepest >= d; deepest--) skip[open[deepest] ?? 0] = i;
+    for (; deepest >= d; deepest--) nodes[(open[deepest] ?? 0) * NODE_FIELDS + 3] = i;
     open[d] = i;
     deepest = d;
-    option[i] = cand[(start[order[lo] ?? 0] ?? 0) + d] ?? 0;
-    depth[i] = d;
+    nodes[i * NODE_FIELDS] = (cand[(start[order[lo] ?? 0] ?? 0) + d] ?? 0) + d * 0x10000;
     if (d > maxDepth) maxDepth = d;
     // Ballots through this node; those ending here drop out of the range.
     let all = 0;
@@ -436,12 +539,12 @@ function rankingTree(profile: Profile): RankingTree {
       if ((start[g + 1] ?? 0) - (start[g] ?? 0) === d + 1) ends += weight;
       else order[kept++] = g;
     }
-    through[i] = all;
-    ending[i] = ends;
+    nodes[i * NODE_FIELDS + 1] = all;
+    nodes[i * NODE_FIELDS + 2] = ends;
     if (kept > lo) split(work, lo, kept, d + 1);
   }
-  for (; deepest >= 0; deepest--) skip[open[deepest] ?? 0] = size;
-  return { size, option, depth, through, ending, skip, maxDepth };
+  for (; deepest >= 0; deepest--) nodes[(open[deepest] ?? 0) * NODE_FIELDS + 3] = size;
+  return { size, nodes, maxDepth };
 }
 
 /** Orders work.order[lo..hi) by the option at place d and pushes a frame per option, the first to pop first. */
