@@ -146,8 +146,8 @@ function idTable(ids: readonly string[]): Int32Array | null {
  * ranking is first seen. `maxValid` bounds the number of valid ballots so
  * that the caller's scaled integers stay exact.
  *
- * Each ballot is read once, its option ids turned into indexes and at the
- * same time into the digits of its key: in base n + 1, each option index
+ * Each ballot is read once, its option ids turned into indexes (through
+ * idTable) and at the same time into the digits of its key: in base n + 1, each option index
  * plus one, so that no digit is 0 and rankings of different lengths differ.
  * A key of at most `exactKeyLength(n)` digits (12 for 20 options, 3 for the
  * most options the library takes) is below 2^53, an exact JS integer, and

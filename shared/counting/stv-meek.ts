@@ -284,7 +284,7 @@ function bigintDistribution(profile: Profile): Distribute {
 interface RankingTree {
   readonly size: number;
   /**
-   * NODE_FIELDS numbers per node, side by side so that a pass reads one run
+   * NODE_FIELDS numbers per node, side by side so that a walk reads one run
    * of memory: the option and its depth (option + depth * 2^16), the ballots
    * through the node and those ending at it (at most MAX_NUMBER_VALID < 2^31
    * on this path), and skip.
