@@ -42,7 +42,7 @@ if (wanted.length === 0) {
   const header =
     `# Benchmarks\n\nMeasured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ` +
     `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}. Every figure is compared with a baseline measured in the same run; ` +
-    `absolute numbers move with the machine, the ratios much less.\n\n`;
+    `absolute numbers move with the machine, the ratios much less. Targets the issues set are marked PASS or FAIL.\n\n`;
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), header + sections.join('\n'));
 }
 process.exitCode = failed ? 1 : 0;
