@@ -4,6 +4,7 @@ import { countIrv, IRV_RULE, type IrvResult, type IrvRound } from '../../shared/
 import { breakTie, type RankedBallot } from '../../shared/counting/ranked';
 import type { TieRecord } from '../../shared/counting/types';
 import { randomElection, renameDeep, renamed, renaming, shuffled, type RandomElection } from './arbitraries';
+import { ballots } from './ranked-fixtures';
 import { bltContest, electionFiles, loadBlt, readJson } from './elections';
 
 const abc = [
@@ -20,8 +21,6 @@ function count(e: RandomElection): IrvResult {
   return countIrv({ method: 'irv', options: e.options, seats: 1, rules: {} }, e.ballots, { lotOrder: e.lotOrder });
 }
 
-const ballots = (spec: Record<string, number>): RankedBallot[] =>
-  Object.entries(spec).map(([ranking, weight]) => ({ ranking: ranking === '' ? [] : ranking.split(''), weight }));
 
 describe('countIrv: Minneapolis Mayor 2017', () => {
   const [file] = electionFiles('irv');

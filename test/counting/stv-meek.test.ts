@@ -6,6 +6,7 @@ import { countStv, type StvResult } from '../../shared/counting/stv';
 import { countMeek, MAX_NUMBER_VALID } from '../../shared/counting/stv-meek';
 import type { CountOption } from '../../shared/counting/types';
 import { randomElection, renameDeep, renamed, renaming, shuffled, units, type RandomElection } from './arbitraries';
+import { letters, ballots, expectStagesBalance } from './ranked-fixtures';
 import { bltContest, electionFiles, loadBlt, readJson } from './elections';
 
 function meek(options: readonly CountOption[], seats: number, ballots: readonly RankedBallot[], lotOrder = options.map((o) => o.id)): StvResult {
@@ -16,17 +17,6 @@ function count(e: RandomElection): StvResult {
   return meek(e.options, e.seats, e.ballots, e.lotOrder);
 }
 
-function expectStagesBalance(result: StvResult): void {
-  const valid = BigInt(result.valid) * 10n ** BigInt(result.decimals);
-  for (const stage of result.stages) {
-    const sum = Object.values(stage.votes).reduce((a, v) => a + units(v), 0n);
-    expect(sum + units(stage.nonTransferable) + units(stage.residue)).toBe(valid);
-  }
-}
-
-const letters = (s: string): CountOption[] => s.split('').map((id) => ({ id, label: id.toUpperCase() }));
-const ballots = (spec: Record<string, number>): RankedBallot[] =>
-  Object.entries(spec).map(([ranking, weight]) => ({ ranking: ranking === '' ? [] : ranking.split(''), weight }));
 
 interface ExpectedStage {
   after: string;

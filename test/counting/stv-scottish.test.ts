@@ -6,6 +6,7 @@ import { countStv, type StvResult } from '../../shared/counting/stv';
 import { SCOTTISH_RULE } from '../../shared/counting/stv-scottish';
 import type { CountOption } from '../../shared/counting/types';
 import { randomElection, renameDeep, renamed, renaming, shuffled, units, type RandomElection } from './arbitraries';
+import { letters, ballots, expectStagesBalance } from './ranked-fixtures';
 import { bltContest, electionFiles, loadBlt, readJson } from './elections';
 
 function scottish(options: readonly CountOption[], seats: number, ballots: readonly RankedBallot[], lotOrder = options.map((o) => o.id)): StvResult {
@@ -16,18 +17,6 @@ function count(e: RandomElection): StvResult {
   return scottish(e.options, e.seats, e.ballots, e.lotOrder);
 }
 
-/** At every stage: all votes + non-transferable + residue = the valid vote, exactly. */
-function expectStagesBalance(result: StvResult): void {
-  const valid = BigInt(result.valid) * 10n ** BigInt(result.decimals);
-  for (const stage of result.stages) {
-    const sum = Object.values(stage.votes).reduce((a, v) => a + units(v), 0n);
-    expect(sum + units(stage.nonTransferable) + units(stage.residue)).toBe(valid);
-  }
-}
-
-const letters = (s: string): CountOption[] => s.split('').map((id) => ({ id, label: id.toUpperCase() }));
-const ballots = (spec: Record<string, number>): RankedBallot[] =>
-  Object.entries(spec).map(([ranking, weight]) => ({ ranking: ranking === '' ? [] : ranking.split(''), weight }));
 
 interface Expected {
   seats: number;
