@@ -5,10 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { nodeCrypto } from '../server/crypto/node-crypto';
-import { verifyBundle, verifyBundleAsync, type SignatureTask, type VerifyReport } from '../shared/protocol/verify';
-import type { VerifyBatch, VerifyBatchReply } from './verify-worker';
+import { CryptoPool } from '../server/crypto/pool';
+import { verifyBundle, verifyBundleAsync, type VerifyReport } from '../shared/protocol/verify';
 
 export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt receipt.json] [--json] [--workers N]
 
@@ -126,9 +125,9 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
 
   let report: VerifyReport;
   if (workers > 0 && entries > 0) {
-    const pool = new WorkerPool(workers);
+    const pool = new CryptoPool(workers);
     try {
-      report = await verifyBundleAsync(bundle.value, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verify(tasks), inFlight: workers * 2 });
+      report = await verifyBundleAsync(bundle.value, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * 2 });
     } catch (error) {
       // Worker threads could not run here (or died); the same checks in this thread give the same report.
       progress?.clear();
@@ -243,93 +242,4 @@ function compact(value: unknown): string {
 
 function plural(n: number, one: string): string {
   return `${n} ${n === 1 ? one : `${one}s`}`;
-}
-
-// ---------------------------------------------------------------------------
-// Worker threads
-
-/**
- * Ballot signatures verified on worker threads. Each batch travels as three
- * transferred buffers (messages back to back, signatures, keys) rather than
- * as objects, which structured cloning would copy field by field.
- */
-class WorkerPool {
-  private readonly workers: Worker[];
-  private readonly waiting = new Map<number, { resolve: (v: Uint8Array) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-  private nextWorker = 0;
-  private failure: Error | undefined;
-
-  constructor(size: number) {
-    this.workers = Array.from({ length: size }, () => {
-      const worker = startWorker();
-      worker.on('message', (reply: VerifyBatchReply) => {
-        const pending = this.waiting.get(reply.id);
-        this.waiting.delete(reply.id);
-        pending?.resolve(reply.verdicts);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`a worker thread exited with code ${code}`));
-      });
-      return worker;
-    });
-  }
-
-  verify(tasks: readonly SignatureTask[]): Promise<Uint8Array> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId;
-    this.nextId += 1;
-    const worker = this.workers[this.nextWorker % this.workers.length] as Worker;
-    this.nextWorker += 1;
-    const batch = packBatch(id, tasks);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage(batch, [batch.messages.buffer, batch.offsets.buffer, batch.signatures.buffer, batch.keys.buffer]);
-    });
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const pending of this.waiting.values()) pending.reject(error);
-    this.waiting.clear();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-/**
- * Starts a worker on verify-worker.js, or on verify-worker.ts when running
- * from source. In Node 20 `execArgv: ['--import', 'tsx']` does not reach a
- * worker's own entry file, so a source worker starts from a two-line script
- * that registers tsx (found from here, so any working directory will do) and
- * then imports the TypeScript file.
- */
-function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./verify-worker.js', import.meta.url));
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const file = new URL('./verify-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(file)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
-
-function packBatch(id: number, tasks: readonly SignatureTask[]): VerifyBatch {
-  let total = 0;
-  for (const task of tasks) total += task.message.length;
-  const messages = new Uint8Array(total);
-  const offsets = new Uint32Array(tasks.length + 1);
-  const signatures = new Uint8Array(tasks.length * 64);
-  const keys = new Uint8Array(tasks.length * 32);
-  let offset = 0;
-  tasks.forEach((task, i) => {
-    messages.set(task.message, offset);
-    offset += task.message.length;
-    offsets[i + 1] = offset;
-    // A malformed length can only come from a bug; the worker then reports the signature invalid.
-    if (task.signature.length === 64) signatures.set(task.signature, i * 64);
-    if (task.publicKey.length === 32) keys.set(task.publicKey, i * 32);
-  });
-  return { id, count: tasks.length, messages, offsets, signatures, keys };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +13,11 @@ import { auditRoutes } from './audit/routes';
 import { AccessTokens } from './auth/tokens';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
+import { CryptoPool, inlineSignatures, pooledSignatures } from './crypto/pool';
 import { Store } from './db/store';
 import { authenticate, memberResolver } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/errors';
+import { headersSetBy, requestIdOf } from './http/headers';
 import { jsonBody } from './http/json';
 import { RateLimiter } from './http/rate-limit';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
@@ -26,6 +27,7 @@ import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
 import { loadSeedOnce } from './seed/demo';
 import { Pseudonyms } from './rounds/pseudonym';
+import { ballotEndpoint } from './rounds/ballot-endpoint';
 import { roundRoutes } from './rounds/routes';
 import { RoundService } from './rounds/service';
 import { sessionRoutes } from './sessions/routes';
@@ -54,8 +56,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: config.logLevel });
@@ -65,7 +65,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
   let recounted: (roundId: string) => void = () => undefined;
   const tallies = new LiveTallies(store, logger, (roundId) => recounted(roundId));
-  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'), tallies);
+  const signatures =
+    config.cryptoWorkers > 0
+      ? pooledSignatures(new CryptoPool(config.cryptoWorkers, instance.privateKey), instance.privateKey, (e) =>
+          logger.error({ err: e }, 'crypto worker failed; verifying and signing on the main thread from now on'),
+        )
+      : inlineSignatures(instance.privateKey);
+  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'), tallies, signatures);
   const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds, rounds);
   const sessions = new SessionService(store, (questionIds) => rounds.list({ questionIds }));
   const limits = config.rateLimits;
@@ -84,8 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     pinoHttp({
       logger,
       genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        const id = requestIdOf(req.headers);
         res.setHeader('X-Request-Id', id);
         return id;
       },
@@ -96,21 +101,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       },
     }),
   );
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'script-src': ["'self'"],
-          'connect-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          'style-src': ["'self'"],
-          // Not behind TLS on a LAN address, upgrading would break every request.
-          'upgrade-insecure-requests': null,
-        },
+  const security = helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'style-src': ["'self'"],
+        // Not behind TLS on a LAN address, upgrading would break every request.
+        'upgrade-insecure-requests': null,
       },
-    }),
-  );
+    },
+  });
+  app.use(security);
   app.use(jsonBody('64kb'));
 
   app.get('/.well-known/stemkring.json', (_req, res) => {
@@ -159,7 +163,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 
-  const server = http.createServer(app);
+  // Ballots are taken in front of Express (see ballot-endpoint.ts), with the headers helmet sets on every answer.
+  const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security) });
+  const server = http.createServer((req, res) => {
+    if (!ballots(req, res)) app(req, res);
+  });
   const io = new SocketServer(server, {
     serveClient: false,
     // A client that drops for a moment gets its rooms and missed events back.
@@ -191,6 +199,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       });
       server.closeAllConnections();
       await rounds.stop();
+      await signatures.close();
       await store.close();
     },
   };

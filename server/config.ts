@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -23,6 +24,17 @@ export interface Config {
   readonly rateLimits: RateLimits;
   /** Where the built browser client lives; served when present. */
   readonly clientDir: string;
+  /** Worker threads that verify ballot signatures and sign receipts; 0 = do it on the main thread. */
+  readonly cryptoWorkers: number;
+}
+
+/**
+ * One crypto worker beside the main thread when there is a second core: the
+ * main thread parses requests while the worker verifies signatures. With one
+ * core a worker only adds the cost of crossing threads.
+ */
+export function defaultCryptoWorkers(cores: number): number {
+  return cores > 1 ? 1 : 0;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -42,6 +54,7 @@ const envSchema = z.object({
     .optional(),
   STEMKRING_NAME: z.string().min(1).max(200).default('De Werkvereniging'),
   STEMKRING_DEMO: z.enum(['0', '1']).default('1'),
+  STEMKRING_CRYPTO_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -76,6 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd: string): ConfigResult
       refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
       rateLimits: DEFAULT_RATE_LIMITS,
       clientDir: path.resolve(cwd, 'dist/client'),
+      cryptoWorkers: e.STEMKRING_CRYPTO_WORKERS ?? defaultCryptoWorkers(availableParallelism()),
     },
   };
 }

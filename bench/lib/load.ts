@@ -8,6 +8,8 @@ export interface LoadResult {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** CPU time this process (the load generator) spent, per request, in µs. */
+  readonly clientCpuUsPerRequest: number;
 }
 
 /**
@@ -21,6 +23,7 @@ export async function sendAll(
   connections = 64,
 ): Promise<LoadResult> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await autocannon({
     url,
@@ -43,6 +46,7 @@ export async function sendAll(
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const ok = result['2xx'];
+  const used = process.cpuUsage(cpu);
   return {
     requests: result.requests.total,
     ok,
@@ -51,5 +55,6 @@ export async function sendAll(
     perSecond: ok / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    clientCpuUsPerRequest: (used.user + used.system) / Math.max(1, result.requests.total),
   };
 }

@@ -49,7 +49,9 @@ async function main(): Promise<void> {
 
     const round = await openRound('measured');
     const bodies = members.map((m, i) => ({ body: signedBallotBody(round, m, { pick: `o${(i % 3) + 1}` }), token: m.token }));
+    const serverCpu = server.cpuSeconds();
     const ballots = await sendAll(server.url, `/api/rounds/${round.round}/ballots`, bodies, CONNECTIONS);
+    const serverCpuUs = ((server.cpuSeconds() - serverCpu) * 1e6) / Math.max(1, ballots.ok);
     const board = await json<{ entries: number }>(await fetch(`${server.url}/api/rounds/${round.round}/board`, { headers: { authorization: `Bearer ${members[0]?.token ?? ''}` } }));
     if (board.entries !== ballots.ok) throw new Error(`board has ${board.entries} entries but ${ballots.ok} receipts were given`);
     const rss = server.rssMb();
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
 
     const trivial = await startChild(['--import', 'tsx', `${ROOT}/bench/lib/trivial-server.ts`], {});
     await sendAll(trivial.url, '/api/echo', warmBodies, CONNECTIONS);
+    const trivialCpu = trivial.cpuSeconds();
     const baseline = await sendAll(trivial.url, '/api/echo', bodies, CONNECTIONS);
+    const trivialCpuUs = ((trivial.cpuSeconds() - trivialCpu) * 1e6) / Math.max(1, baseline.ok);
     await trivial.stop();
 
     // Raw verification: the same signatures over the same signed bytes, keys already imported.
@@ -85,7 +89,10 @@ async function main(): Promise<void> {
             ['signed ballots accepted per second (with receipts)', fmt(ballots.perSecond)],
             ['ballot latency p50 / p99 (ms)', `${fmt(ballots.p50, 1)} / ${fmt(ballots.p99, 1)}`],
             ['refused or failed', fmt(ballots.failed)],
+            ['server CPU per ballot, all threads (µs)', fmt(serverCpuUs)],
+            ['load generator CPU per request: ballots / trivial POST (µs)', `${fmt(ballots.clientCpuUsPerRequest)} / ${fmt(baseline.clientCpuUsPerRequest)}`],
             ['trivial Express JSON POST per second (baseline)', fmt(baseline.perSecond)],
+            ['trivial server CPU per request (µs)', fmt(trivialCpuUs)],
             ['raw node:crypto Ed25519 verifications per second, one core (baseline)', fmt(verifyPerSecond)],
             ['ballots / trivial POST', `${fmt(ratioTrivial, 2)} (target ≥ 0.55: ${ratioTrivial >= 0.55 ? 'PASS' : 'FAIL'})`],
             ['ballots / raw verify', fmt(ratioVerify, 2)],

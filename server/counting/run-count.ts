@@ -1,7 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { CountResult } from '../../shared/counting/index';
 import type { Choice, Contest, CountContext } from '../../shared/counting/types';
+import { startWorker, workerModule } from '../workers/start';
 
 /**
  * Runs a count in a worker thread, so a large count never stalls the
@@ -28,28 +29,11 @@ export type CountReply = { readonly ok: true; readonly result: CountResult } | {
  */
 export const BALLOT_CHUNK = 5_000;
 
-// Under tsx or vitest this module is the .ts source, and so is the worker next to it;
-// once built, both are .js and plain Node runs them.
-const fromSource = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(fromSource ? './count-worker.ts' : './count-worker.js', import.meta.url);
-
-/**
- * Starts the worker. From source, Node 20 ignores `--import tsx` in a
- * worker's execArgv (the .ts entry fails with "Unknown file extension"), so
- * a two-line bootstrap registers tsx inside the worker and then imports the
- * worker module. tsx is resolved here, from this file, because an evaluated
- * worker would resolve it from the working directory.
- */
-function startWorker(job: CountJob): Worker {
-  if (!fromSource) return new Worker(workerUrl, { workerData: job, execArgv: [] });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: job, execArgv: [] });
-}
+const countWorker = workerModule(import.meta.url, 'count-worker');
 
 export function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
   const job: CountJob = { contest, ctx, ballotCount: ballots.length };
-  const worker = startWorker(job);
+  const worker = startWorker(countWorker, { workerData: job });
   let settled = false;
   const answered = new Promise<CountResult>((resolve, reject) => {
     const settle = (outcome: () => void): void => {

@@ -6,7 +6,6 @@ import { signedBytesOfJcs } from '../../shared/protocol/signing';
 import type { Ballot } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
-import { nodeCrypto } from '../crypto/node-crypto';
 import { failure, type Failure } from '../failure';
 import type { Member } from '../members/member';
 import type { RoundLedger } from './ledger';
@@ -22,6 +21,7 @@ export interface CheckedBallot {
   readonly signedBytes: Uint8Array;
   readonly sig: string;
   readonly sigBytes: Uint8Array;
+  readonly keyBytes: Uint8Array;
   readonly voter: string;
 }
 
@@ -33,14 +33,19 @@ export interface IntakeContext {
   readonly bodyBytes: number;
 }
 
+function roundOpen(ledger: RoundLedger | undefined, now: number): ledger is RoundLedger {
+  return ledger !== undefined && ledger.accepting && (ledger.closesAtMs === null || now < ledger.closesAtMs);
+}
+
 /**
- * The ordered checks of protocol.md, with no side effects (the "verify" step):
+ * The ordered checks of protocol.md up to the signature, with no side effects:
  * size, schema and method fit, instance/round/definition match, round open,
  * member active and in the electorate, key in the register under the member's
- * pseudonym, signature, castAt window, nonce, revote policy. The first that
- * fails answers with its own code; nothing has been written.
+ * pseudonym. The first that fails answers with its own code; nothing has been
+ * written. The signature is verified next (off the main thread), then
+ * `admitBallot` runs the rest.
  */
-export function checkBallot(ledger: RoundLedger | undefined, body: unknown, ctx: IntakeContext): Result<CheckedBallot, Failure> {
+export function precheckBallot(ledger: RoundLedger | undefined, body: unknown, ctx: IntakeContext): Result<CheckedBallot, Failure> {
   if (ctx.bodyBytes > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
 
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -68,9 +73,7 @@ export function checkBallot(ledger: RoundLedger | undefined, body: unknown, ctx:
 
   if (ballot.instance !== ctx.instanceId) return failure('wrong_instance', 'this ballot is for another Stemkring instance', 'ballot.instance');
   if (ballot.round !== ctx.roundId) return failure('wrong_round', 'this ballot is for another round', 'ballot.round');
-  if (ledger === undefined || !ledger.accepting || (ledger.closesAtMs !== null && ctx.now >= ledger.closesAtMs)) {
-    return failure('round_not_open', 'this round is not open for voting');
-  }
+  if (!roundOpen(ledger, ctx.now)) return failure('round_not_open', 'this round is not open for voting');
   if (ballot.definition !== ledger.definitionHash) {
     return failure('wrong_definition', 'this ballot was made for another version of the round', 'ballot.definition');
   }
@@ -86,16 +89,25 @@ export function checkBallot(ledger: RoundLedger | undefined, body: unknown, ctx:
   const keyBytes = decodeBase64Url(ballot.key, 32);
   if (!sigBytes.ok || !keyBytes.ok) throw new Error('schema-checked base64url did not decode');
   const signedBytes = signedBytesOfJcs('ballot', ballotJcs);
-  if (!nodeCrypto.verify(sigBytes.value, signedBytes, keyBytes.value)) {
-    return failure('bad_signature', 'the signature does not match this ballot and key', 'sig');
-  }
+  return ok({ ballot, ballotJcs, signedBytes, sig: sigParsed.data, sigBytes: sigBytes.value, keyBytes: keyBytes.value, voter });
+}
 
-  if (Math.abs(Date.parse(ballot.castAt) - ctx.now) > CAST_AT_WINDOW_MS) {
+/**
+ * The checks after the signature, against the ledger as it stands now (other
+ * ballots may have come in while the signature was being verified): the round
+ * still open, signature, castAt window, nonce, revote policy. The caller
+ * appends the ballot in the same turn, so no other ballot can slip between
+ * these checks and its place on the chain.
+ */
+export function admitBallot(ledger: RoundLedger, c: CheckedBallot, signatureValid: boolean, now: number): Result<CheckedBallot, Failure> {
+  if (!roundOpen(ledger, now)) return failure('round_not_open', 'this round is not open for voting');
+  if (!signatureValid) return failure('bad_signature', 'the signature does not match this ballot and key', 'sig');
+  if (Math.abs(Date.parse(c.ballot.castAt) - now) > CAST_AT_WINDOW_MS) {
     return failure('cast_at_out_of_window', 'castAt is too far from the server clock; check your device clock', 'ballot.castAt');
   }
-  if (ledger.nonceSeen(ballot.nonce)) return failure('nonce_reused', 'this ballot (its nonce) was received already', 'ballot.nonce');
-  if (!ledger.definition.revote && ledger.hasVoted(voter)) {
+  if (ledger.nonceSeen(c.ballot.nonce)) return failure('nonce_reused', 'this ballot (its nonce) was received already', 'ballot.nonce');
+  if (!ledger.definition.revote && ledger.hasVoted(c.voter)) {
     return failure('already_voted', 'you have voted in this round already, and it does not allow changing a vote');
   }
-  return ok({ ballot, ballotJcs, signedBytes, sig: sigParsed.data, sigBytes: sigBytes.value, voter });
+  return ok(c);
 }

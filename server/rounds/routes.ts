@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Clock } from '../clock';
 import { actionContext, moderator, signedIn } from '../http/auth';
-import { ApiError, parseInput, sendError } from '../http/errors';
+import { ApiError, parseInput } from '../http/errors';
 import { idParam, reply } from '../http/reply';
 import { createRoundInput, roundListQuery } from './model';
 import type { RoundService } from './service';
@@ -44,14 +44,6 @@ export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   r.post('/rounds/:id/publish', async (req, res) => {
     moderator(req);
     reply(res, await rounds.publish(actionContext(req, clock), idParam(req, 'id')), 200, 'round');
-  });
-
-  r.post('/rounds/:id/ballots', async (req, res) => {
-    const member = signedIn(req);
-    const bodyBytes = Number(req.headers['content-length'] ?? 0);
-    const result = await rounds.cast(member, idParam(req, 'id'), req.body, Number.isFinite(bodyBytes) ? bodyBytes : 0);
-    if (result.ok) res.status(201).json(result.value);
-    else sendError(res, result.error.code, result.error.message, result.error.field);
   });
 
   r.get('/rounds/:id/register', async (req, res) => {

@@ -18,6 +18,7 @@ import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto, nodeSign } from '../crypto/node-crypto';
+import type { Signatures } from '../crypto/pool';
 import type { Database, RoundRow } from '../db/schema';
 import type { Store } from '../db/store';
 import { failure, type Failure } from '../failure';
@@ -28,7 +29,7 @@ import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
 import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
-import { checkBallot } from './intake';
+import { admitBallot, precheckBallot } from './intake';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
 import type { Pseudonyms } from './pseudonym';
@@ -88,6 +89,7 @@ export class RoundService {
     private readonly logger: Logger,
     private readonly bundleDir: string,
     readonly tallies: LiveTallies,
+    private readonly signatures: Signatures,
   ) {
     this.writer = new BoardWriter(
       store,
@@ -509,35 +511,43 @@ export class RoundService {
   async cast(member: Member, roundId: string, body: unknown, bodyBytes: number): Promise<Result<SignedReceipt, Failure>> {
     const ledger = this.ledgers.get(roundId);
     if (ledger === undefined && (await repo.findRound(this.store.db, roundId)) === undefined) return failure('not_found', 'no such round');
-    const checked = checkBallot(ledger, body, {
+    const prechecked = precheckBallot(ledger, body, {
       instanceId: this.instance.id,
       roundId,
       member,
       now: this.clock.now().getTime(),
       bodyBytes,
     });
+    if (!prechecked.ok) return prechecked;
+    if (ledger === undefined) throw new Error('precheckBallot passed without a ledger');
+    const p = prechecked.value;
+    const signatureValid = await this.signatures.verify(p.sigBytes, p.signedBytes, p.keyBytes);
+    const now = this.clock.now();
+    const checked = admitBallot(ledger, p, signatureValid, now.getTime());
     if (!checked.ok) return checked;
-    if (ledger === undefined) throw new Error('checkBallot passed without a ledger');
     const c = checked.value;
-    // The "apply" step: its place on the chain is taken now, in arrival order.
+    // The "apply" step, in the same turn as the last checks: its place on the chain is taken now, in arrival order.
     const place = ledger.append(c.voter, c.ballot.nonce, c.signedBytes, c.sigBytes);
-    await this.writer.write(
-      {
-      round_id: roundId,
-      seq: place.seq,
-      voter: c.voter,
-      ballot: c.ballotJcs,
-      sig: c.sig,
-      leaf: place.leaf,
-      head: place.head,
-      nonce: c.ballot.nonce,
-      received_at: this.clock.now().toISOString(),
-      },
-      c.ballot.choice,
-    );
     const receipt = { instance: this.instance.id, round: roundId, seq: place.seq, leaf: place.leaf, head: place.head };
-    const receiptSig = encodeBase64Url(nodeSign(signedBytes('receipt', receipt), this.instance.privateKey));
-    return ok({ receipt, receiptSig });
+    // The receipt is signed while the batch is being committed, and handed out only after the commit.
+    const [, receiptSig] = await Promise.all([
+      this.writer.write(
+        {
+          round_id: roundId,
+          seq: place.seq,
+          voter: c.voter,
+          ballot: c.ballotJcs,
+          sig: c.sig,
+          leaf: place.leaf,
+          head: place.head,
+          nonce: c.ballot.nonce,
+          received_at: now.toISOString(),
+        },
+        c.ballot.choice,
+      ),
+      this.signatures.sign(signedBytes('receipt', receipt)),
+    ]);
+    return ok({ receipt, receiptSig: encodeBase64Url(receiptSig) });
   }
 
   private onCommitted(entries: readonly CommittedEntry[]): void {

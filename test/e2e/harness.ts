@@ -54,6 +54,7 @@ export async function startApp(clientDir: string, options: { accessTokenTtlSecon
     refreshTokenTtlSeconds: 30 * 86_400,
     rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 },
     clientDir,
+    cryptoWorkers: 1,
   };
   const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.start();

@@ -36,6 +36,8 @@ export interface TestAppOptions {
   readonly clock?: Clock;
   readonly rateLimits?: Partial<RateLimits>;
   readonly loadDemoData?: boolean;
+  /** Defaults to one worker, as on the two-core machines the product runs on. */
+  readonly cryptoWorkers?: number;
 }
 
 export function freshDataDir(): string {
@@ -57,6 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     refreshTokenTtlSeconds: 30 * 86_400,
     rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000, ...options.rateLimits },
     clientDir: path.join(dataDir, 'no-client'),
+    cryptoWorkers: options.cryptoWorkers ?? 1,
   };
   const app = await buildApp(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const url = await app.start();

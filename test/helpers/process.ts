@@ -13,7 +13,12 @@ export interface ChildServer {
   stop(): Promise<void>;
   /** Resident memory of the process, in MB, from /proc. */
   rssMb(): number;
+  /** CPU time the process has used so far (user + system, all threads), in seconds, from /proc. */
+  cpuSeconds(): number;
 }
+
+/** Linux counts process CPU time in clock ticks of 1/100 s (USER_HZ). */
+const TICKS_PER_SECOND = 100;
 
 /** Starts a Node program that prints the URL it listens on, and waits for that line. */
 export async function startChild(args: readonly string[], env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
@@ -51,6 +56,16 @@ export async function startChild(args: readonly string[], env: Record<string, st
       try {
         const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid ?? 0}/status`, 'utf8'));
         return m?.[1] === undefined ? 0 : Number(m[1]) / 1024;
+      } catch {
+        return 0;
+      }
+    },
+    cpuSeconds: () => {
+      try {
+        // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are 12th and 13th.
+        const stat = fs.readFileSync(`/proc/${child.pid ?? 0}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
       } catch {
         return 0;
       }

@@ -142,6 +142,57 @@ describe('ballot checks, in order, each with its own code', () => {
     await expectRefused({ ballot: second, sig: voter.sign(second) }, 409, 'already_voted');
   });
 
+  it('answers transport errors on the ballot route as on every other route, and writes nothing', async () => {
+    const path = `/api/rounds/${info.round.id}/ballots`;
+    const token = voter.login.accessToken;
+    const good = voter.ballot(info, { pick: 'o1' });
+    const text = JSON.stringify({ ballot: good, sig: voter.sign(good) });
+    const entries = async () => (await t.api.get<{ entries: number }>(`/api/rounds/${info.round.id}/board`, token)).body.entries;
+    const before = await entries();
+    const cases: { options: Parameters<typeof t.api.request>[2]; status: number; code: string }[] = [
+      { options: { rawBody: '{"ballot":', token }, status: 400, code: 'invalid_json' },
+      { options: { rawBody: text, contentType: 'text/plain', token }, status: 415, code: 'unsupported_media_type' },
+      { options: { rawBody: text, contentType: 'application/json; charset=latin1', token }, status: 415, code: 'unsupported_media_type' },
+      { options: { rawBody: JSON.stringify({ pad: 'x'.repeat(70_000) }), token }, status: 413, code: 'payload_too_large' },
+      { options: { rawBody: JSON.stringify({ ballot: good, sig: voter.sign(good), pad: 'x'.repeat(20_000) }), token }, status: 413, code: 'ballot_too_large' },
+      { options: { token }, status: 400, code: 'invalid_ballot' },
+      { options: { rawBody: text }, status: 401, code: 'unauthenticated' },
+      { options: { rawBody: text, headers: { authorization: 'Basic abc' } }, status: 401, code: 'invalid_token' },
+      { options: { rawBody: text, token: 'not.a.jwt' }, status: 401, code: 'invalid_token' },
+    ];
+    for (const c of cases) {
+      const res = await t.api.request<ErrorBody>('POST', path, c.options);
+      expect(res.status, JSON.stringify(res.body)).toBe(c.status);
+      expect(res.body.error.code).toBe(c.code);
+    }
+    for (const id of ['x'.repeat(65), '%E0%A4%A', 'no-such-round']) {
+      const res = await t.api.request<ErrorBody>('POST', `/api/rounds/${id}/ballots`, { rawBody: text, token });
+      expect([400, 404], id).toContain(res.status);
+    }
+    expect(await entries()).toBe(before);
+  });
+
+  it('sends the same security headers and request id on ballot answers as on every other answer', async () => {
+    const good = voter.ballot(info, { pick: 'o1' }, { castAt: new Date(Date.now() - 3_600_000).toISOString() });
+    const ballot = await t.api.request('POST', `/api/rounds/${info.round.id}/ballots/`, {
+      body: { ballot: good, sig: voter.sign(good) },
+      token: voter.login.accessToken,
+      headers: { 'x-request-id': 'ballot-trace-1' },
+    });
+    expect(ballot.status).toBe(400); // castAt an hour ago: refused, but by the ballot route (trailing slash and all)
+    expect(ballot.headers.get('x-request-id')).toBe('ballot-trace-1');
+    const other = await t.api.get('/api/health');
+    for (const name of ['content-security-policy', 'strict-transport-security', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']) {
+      expect(other.headers.get(name), name).not.toBeNull();
+      expect(ballot.headers.get(name), name).toBe(other.headers.get(name));
+    }
+    expect(ballot.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await t.api.request('POST', `/api/rounds/${info.round.id}/ballots`, { body: {}, token: voter.login.accessToken })).headers.get('x-request-id')).toMatch(
+      /^[0-9a-f-]{36}$/,
+    );
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/ballots`)).status).toBe(404);
+  });
+
   it('keeps members who joined after opening out of the round', async () => {
     const late = await Voter.create(t.api, admin.accessToken, 'late@example.org');
     const b = late.ballot(info, { pick: 'o1' });

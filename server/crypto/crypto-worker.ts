@@ -1,0 +1,30 @@
+/**
+ * A worker thread of the CryptoPool: verifies batches of Ed25519 signatures
+ * and signs batches of messages with the key it was started with (the
+ * instance key, for ballot receipts). Only signatures: every other check
+ * stays in the main thread, in order.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import { nodeCrypto, nodeSign } from './node-crypto';
+import { type CryptoBatch, type CryptoReply, type CryptoWorkerData, unpackSignatures } from './pack';
+
+const port = parentPort;
+if (port === null) throw new Error('crypto-worker runs only as a worker thread (see CryptoPool)');
+const data = workerData as CryptoWorkerData;
+const signingKey: KeyObject | undefined =
+  data.signingKeyPkcs8 === undefined ? undefined : createPrivateKey({ key: Buffer.from(data.signingKeyPkcs8), format: 'der', type: 'pkcs8' });
+
+port.on('message', (batch: CryptoBatch) => {
+  const verdicts = batch.verify === undefined ? undefined : unpackSignatures(batch.verify, (m, s, k) => nodeCrypto.verify(s, m, k));
+  let signatures: Uint8Array<ArrayBuffer> | undefined;
+  if (batch.sign !== undefined) {
+    if (signingKey === undefined) throw new Error('this crypto worker has no signing key');
+    const { messages, offsets, count } = batch.sign;
+    signatures = new Uint8Array(count * 64);
+    for (let i = 0; i < count; i += 1) signatures.set(nodeSign(messages.subarray(offsets[i] ?? 0, offsets[i + 1] ?? 0), signingKey), i * 64);
+  }
+  const reply: CryptoReply = { id: batch.id, verdicts, signatures };
+  const transfer = [verdicts?.buffer, signatures?.buffer].filter((b) => b !== undefined);
+  port.postMessage(reply, transfer);
+});

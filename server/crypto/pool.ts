@@ -1,0 +1,186 @@
+import type { KeyObject } from 'node:crypto';
+import type { Worker } from 'node:worker_threads';
+import type { SignatureTask } from '../../shared/protocol/verify';
+import { startWorker, workerModule } from '../workers/start';
+import { nodeCrypto, nodeSign } from './node-crypto';
+import { packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply, type CryptoWorkerData } from './pack';
+
+const cryptoWorker = workerModule(import.meta.url, 'crypto-worker');
+
+interface Waiting {
+  resolve(reply: CryptoReply): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Ed25519 work on worker threads: batches of signatures to verify and of
+ * messages to sign with one key. The offline verifier hands it whole batches;
+ * the server's ballot intake hands it single signatures through
+ * `Signatures`, which gathers them into a batch per event-loop turn.
+ *
+ * A worker that fails rejects what it was doing and the pool stops taking
+ * work (`failed`): callers then do the same work in their own thread.
+ */
+export class CryptoPool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private nextWorker = 0;
+  private closing = false;
+  failure: Error | undefined;
+
+  constructor(size: number, signingKey?: KeyObject) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`a crypto pool needs at least one worker, got ${size}`);
+    const data: CryptoWorkerData = signingKey === undefined ? {} : { signingKeyPkcs8: new Uint8Array(signingKey.export({ format: 'der', type: 'pkcs8' })) };
+    this.workers = Array.from({ length: size }, () => {
+      const worker = startWorker(cryptoWorker, { workerData: data });
+      worker.on('message', (reply: CryptoReply) => {
+        const pending = this.waiting.get(reply.id);
+        this.waiting.delete(reply.id);
+        pending?.resolve(reply);
+      });
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`a crypto worker thread exited with code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Verdicts for the tasks, in order: 1 where the signature is valid. */
+  async verifyBatch(tasks: readonly SignatureTask[]): Promise<Uint8Array> {
+    const reply = await this.send({ verify: packSignatures(tasks) });
+    if (reply.verdicts === undefined) throw new Error('crypto worker answered without verdicts');
+    return reply.verdicts;
+  }
+
+  /** Verifies `tasks` and signs `messages` in one round trip to one worker. */
+  run(tasks: readonly SignatureTask[], messages: readonly Uint8Array[]): Promise<CryptoReply> {
+    return this.send({
+      verify: tasks.length === 0 ? undefined : packSignatures(tasks),
+      sign: messages.length === 0 ? undefined : packMessages(messages),
+    });
+  }
+
+  private send(parts: Omit<CryptoBatch, 'id'>): Promise<CryptoReply> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const batch: CryptoBatch = { id: this.nextId, ...parts };
+    this.nextId += 1;
+    const worker = this.workers[this.nextWorker % this.workers.length] as Worker;
+    this.nextWorker += 1;
+    return new Promise<CryptoReply>((resolve, reject) => {
+      this.waiting.set(batch.id, { resolve, reject });
+      worker.postMessage(batch, transferables(batch));
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const pending of this.waiting.values()) pending.reject(error);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.fail(new Error('the crypto pool is closed'));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** What ballot intake needs of Ed25519: verify a ballot, sign a receipt with the instance key. */
+export interface Signatures {
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): Promise<boolean>;
+  sign(message: Uint8Array): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** Both in this thread: for tests and for machines with one core. */
+export function inlineSignatures(signingKey: KeyObject): Signatures {
+  return {
+    verify: (signature, message, publicKey) => Promise.resolve(nodeCrypto.verify(signature, message, publicKey)),
+    sign: (message) => Promise.resolve(nodeSign(message, signingKey)),
+    close: () => Promise.resolve(),
+  };
+}
+
+interface Queued<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Signatures on worker threads. Calls made in the same event-loop turn (the
+ * requests read off the sockets together) travel as one batch per worker, so
+ * the cost of crossing threads is shared; the main thread meanwhile parses
+ * the next requests. If the pool fails, the work is done here instead: a
+ * ballot is never refused, nor a receipt withheld, because a thread died.
+ */
+export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFailure: (error: Error) => void): Signatures {
+  const inline = inlineSignatures(signingKey);
+  let verifies: { task: SignatureTask; waiter: Queued<boolean> }[] = [];
+  let signs: { message: Uint8Array; waiter: Queued<Uint8Array> }[] = [];
+  let scheduled = false;
+  let reported = false;
+
+  const runInline = (v: typeof verifies, s: typeof signs, error: Error): void => {
+    if (!reported) {
+      reported = true;
+      onFailure(error);
+    }
+    for (const { task, waiter } of v) void inline.verify(task.signature, task.message, task.publicKey).then(waiter.resolve, waiter.reject);
+    for (const { message, waiter } of s) void inline.sign(message).then(waiter.resolve, waiter.reject);
+  };
+
+  const flush = (): void => {
+    scheduled = false;
+    const v = verifies;
+    const s = signs;
+    verifies = [];
+    signs = [];
+    if (pool.failure !== undefined) {
+      runInline(v, s, pool.failure);
+      return;
+    }
+    // One slice per worker, so both cores share a large turn.
+    const parts = Math.min(pool.size, Math.max(v.length, s.length));
+    for (let p = 0; p < parts; p += 1) {
+      const vPart = v.slice(Math.floor((p * v.length) / parts), Math.floor(((p + 1) * v.length) / parts));
+      const sPart = s.slice(Math.floor((p * s.length) / parts), Math.floor(((p + 1) * s.length) / parts));
+      pool.run(vPart.map((x) => x.task), sPart.map((x) => x.message)).then(
+        (reply) => {
+          vPart.forEach((x, i) => x.waiter.resolve(reply.verdicts?.[i] === 1));
+          sPart.forEach((x, i) => {
+            const sig = reply.signatures?.subarray(i * 64, i * 64 + 64);
+            if (sig === undefined || sig.length !== 64) x.waiter.reject(new Error('crypto worker answered without a signature'));
+            else x.waiter.resolve(sig);
+          });
+        },
+        (error: unknown) => runInline(vPart, sPart, error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  return {
+    verify: (signature, message, publicKey) =>
+      new Promise<boolean>((resolve, reject) => {
+        verifies.push({ task: { signature, message, publicKey }, waiter: { resolve, reject } });
+        schedule();
+      }),
+    sign: (message) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        signs.push({ message, waiter: { resolve, reject } });
+        schedule();
+      }),
+    close: () => pool.close(),
+  };
+}
