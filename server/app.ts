@@ -60,7 +60,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: config.logLevel });
   const instance = loadOrCreateInstance(config.dataDir);
-  const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'));
+  const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'), {
+    onBoardThreadFailure: (e) => logger.error({ err: e }, 'board writer thread failed; writing ballots on the main thread from now on'),
+  });
 
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
   let recounted: (roundId: string) => void = () => undefined;

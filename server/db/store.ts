@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Insertable, type Transaction } from 'kysely';
+import { Kysely, Migrator, type Insertable, type Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
+import { BoardThread } from './board-thread';
+import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openWriter } from './connection';
 import { migrationProvider } from './migrations/index';
 import type { BoardEntriesTable, Database } from './schema';
 
@@ -15,10 +17,21 @@ class Rollback<E> extends Error {
   }
 }
 
+export interface StoreOptions {
+  /**
+   * Write board entries on a thread of their own (a second connection), so
+   * the group commit's fsync never holds up the main thread. On by default
+   * for a file database.
+   */
+  readonly boardThread?: boolean;
+  /** Told when the board thread failed and the main thread took over its writes. */
+  readonly onBoardThreadFailure?: (error: Error) => void;
+}
+
 /**
- * The embedded store: SQLite in the data folder through kysely. WAL so readers
- * never wait for the writer; synchronous=FULL so a commit that was answered
- * survives a crash; foreign keys enforced.
+ * The embedded store: SQLite in the data folder through kysely (see
+ * openWriter for how each connection is set up), plus a read-only connection
+ * for hot point reads and, for board entries, a writer thread.
  */
 export class Store {
   private constructor(
@@ -31,17 +44,18 @@ export class Store {
     readonly reader: SqliteDatabase.Database,
   ) {}
 
-  static async open(file: string): Promise<Store> {
+  private boardThread: BoardThread | undefined;
+
+  static async open(file: string, options: StoreOptions = {}): Promise<Store> {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-    const sqlite = new SqliteDatabase(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const sqlite = openWriter(file);
+    const db = new Kysely<Database>({ dialect: immediateSqliteDialect(sqlite) });
     const reader = file === ':memory:' ? sqlite : new SqliteDatabase(file, { readonly: true });
     const store = new Store(db, sqlite, reader);
     await store.migrate();
+    if (file !== ':memory:' && (options.boardThread ?? true)) {
+      store.boardThread = new BoardThread(file, (e) => options.onBoardThreadFailure?.(e));
+    }
     return store;
   }
 
@@ -72,14 +86,23 @@ export class Store {
   }
 
   /**
-   * Appends board entries in one transaction with a prepared statement: the
-   * group commit's hot path, without building SQL per batch. Runs while
-   * holding kysely's connection, so no kysely query interleaves with it.
+   * Appends board entries in one transaction: the group commit's hot path.
+   * On the board thread when there is one; if that thread has died, here.
+   * Rejects when the batch was not written (or, if the thread died while
+   * writing it, may have been: the caller then rebuilds from the database).
    */
   async appendBoard(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
-    this.insertBoardEntry ??= this.sqlite.prepare(
-      'insert into board_entries (round_id, seq, voter, ballot, sig, leaf, head, nonce, received_at) values (@round_id, @seq, @voter, @ballot, @sig, @leaf, @head, @nonce, @received_at)',
-    );
+    const thread = this.boardThread;
+    if (thread !== undefined && thread.failure === undefined) {
+      await thread.append(rows);
+      return;
+    }
+    await this.appendBoardHere(rows);
+  }
+
+  /** The same append on the main connection, with a prepared statement, holding kysely's connection so no query interleaves. */
+  private async appendBoardHere(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
+    this.insertBoardEntry ??= this.sqlite.prepare(INSERT_BOARD_ENTRY);
     const insert = this.insertBoardEntry;
     const appendAll = this.sqlite.transaction((all: readonly Insertable<BoardEntriesTable>[]) => {
       for (const row of all) insert.run(row);
@@ -93,6 +116,7 @@ export class Store {
   private insertBoardEntry: SqliteDatabase.Statement | undefined;
 
   async close(): Promise<void> {
+    await this.boardThread?.close();
     if (this.reader !== this.sqlite) this.reader.close();
     await this.db.destroy();
   }

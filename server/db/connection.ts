@@ -1,0 +1,41 @@
+import SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQueryCompiler, type DatabaseConnection, type Dialect } from 'kysely';
+
+/**
+ * A writing connection as every one of ours is set up: WAL so readers never
+ * wait for the writer; synchronous=FULL so a commit that was answered
+ * survives a crash; foreign keys enforced; a writer that finds the database
+ * locked by the other writing connection (the board writer thread) waits.
+ */
+export function openWriter(file: string): SqliteDatabase.Database {
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+export const INSERT_BOARD_ENTRY =
+  'insert into board_entries (round_id, seq, voter, ballot, sig, leaf, head, nonce, received_at) values (@round_id, @seq, @voter, @ballot, @sig, @leaf, @head, @nonce, @received_at)';
+
+/**
+ * Transactions take the write lock when they begin (BEGIN IMMEDIATE). With a
+ * second writing connection, a transaction that read first and wrote later
+ * would fail at once (SQLITE_BUSY) if the other connection committed in
+ * between; taking the lock up front makes it wait its turn instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+export function immediateSqliteDialect(database: SqliteDatabase.Database): Dialect {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateSqliteDriver({ database }),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+}
