@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { SignatureTask } from '../../shared/protocol/verify';
-import { startWorker, workerModule } from '../workers/start';
+import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
 import { nodeCrypto, nodeSign } from './node-crypto';
 import { packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply, type CryptoWorkerData } from './pack';
 
@@ -33,7 +33,7 @@ export class CryptoPool {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a crypto pool needs at least one worker, got ${size}`);
     const data: CryptoWorkerData = signingKey === undefined ? {} : { signingKeyPkcs8: new Uint8Array(signingKey.export({ format: 'der', type: 'pkcs8' })) };
     this.workers = Array.from({ length: size }, () => {
-      const worker = startWorker(cryptoWorker, { workerData: data });
+      const worker = startWorker(cryptoWorker, { workerData: data, resourceLimits: SMALL_WORKER });
       worker.on('message', (reply: CryptoReply) => {
         const pending = this.waiting.get(reply.id);
         this.waiting.delete(reply.id);

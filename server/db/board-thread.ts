@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
-import { startWorker, workerModule } from '../workers/start';
+import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
 import type { BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
 import type { BoardEntriesTable } from './schema';
 
@@ -25,7 +25,7 @@ export class BoardThread {
 
   constructor(file: string, onFailure: (error: Error) => void) {
     const data: BoardWorkerData = { file };
-    this.worker = startWorker(boardWorker, { workerData: data });
+    this.worker = startWorker(boardWorker, { workerData: data, resourceLimits: SMALL_WORKER });
     this.worker.on('message', (reply: BoardReply) => {
       const pending = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);

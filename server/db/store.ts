@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, type Insertable, type Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
 import { BoardThread } from './board-thread';
-import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openWriter } from './connection';
+import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openReader, openWriter } from './connection';
 import { migrationProvider } from './migrations/index';
 import type { BoardEntriesTable, Database } from './schema';
 
@@ -50,7 +50,7 @@ export class Store {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     const sqlite = openWriter(file);
     const db = new Kysely<Database>({ dialect: immediateSqliteDialect(sqlite) });
-    const reader = file === ':memory:' ? sqlite : new SqliteDatabase(file, { readonly: true });
+    const reader = file === ':memory:' ? sqlite : openReader(file);
     const store = new Store(db, sqlite, reader);
     await store.migrate();
     if (file !== ':memory:' && (options.boardThread ?? true)) {

@@ -10,7 +10,7 @@ import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
 import type { Store } from '../db/store';
 import type { CommittedEntry } from '../rounds/board-writer';
-import { forEachBoardEntry } from '../rounds/repository';
+import { forEachBoardChoice } from '../rounds/repository';
 
 /** Ranked recounts of at least this many ballots run in a worker thread. */
 const WORKER_THRESHOLD = 5_000;
@@ -52,9 +52,7 @@ export class LiveTallies {
       };
       const entry = e;
       // Entries committed while the board is read arrive as events; they wait in `buffered`.
-      entry.loaded = forEachBoardEntry(this.store.reader, roundId, ['voter', 'ballot'], (row) =>
-        entry.state.apply(row.seq, row.voter, (JSON.parse(row.ballot) as { choice: Choice }).choice),
-      ).then(() => {
+      entry.loaded = forEachBoardChoice(this.store.reader, roundId, (row) => entry.state.apply(row.seq, row.voter, JSON.parse(row.choice) as Choice)).then(() => {
         for (const c of entry.buffered) entry.state.apply(c.seq, c.voter, c.choice);
         entry.buffered = [];
         entry.loaded = null;

@@ -46,19 +46,24 @@ export class RoundLedger {
     this.committedHead = encodeBase64Url(this.head);
   }
 
-  /** Replays committed entries (at start, or after a failed write). */
-  replay(entries: Iterable<{ seq: number; voter: string; nonce: string; head: string }>): void {
-    for (const e of entries) {
-      if (e.seq !== this.seq + 1) throw new Error(`board of round ${this.id} has a gap before seq ${e.seq}`);
-      this.seq = e.seq;
-      this.nonces.add(e.nonce);
-      this.voted.add(e.voter);
-      this.committedVoters.add(e.voter);
-      this.head = bytes(e.head, 32);
-    }
+  /** Replays committed entries (at start, or after a failed write), one at a time; `endReplay` after the last. */
+  replayEntry(e: { seq: number; voter: string; nonce: string; head: string }): void {
+    if (e.seq !== this.seq + 1) throw new Error(`board of round ${this.id} has a gap before seq ${e.seq}`);
+    this.seq = e.seq;
+    this.nonces.add(e.nonce);
+    this.voted.add(e.voter);
+    this.committedVoters.add(e.voter);
+    this.lastReplayedHead = e.head;
+  }
+
+  endReplay(): void {
+    if (this.lastReplayedHead !== null) this.head = bytes(this.lastReplayedHead, 32);
+    this.lastReplayedHead = null;
     this.committedSeq = this.seq;
     this.committedHead = encodeBase64Url(this.head);
   }
+
+  private lastReplayedHead: string | null = null;
 
   voterOf(memberId: string): string | undefined {
     return this.voterOfMember.get(memberId);

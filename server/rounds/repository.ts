@@ -78,17 +78,17 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
  * the event loop between pages: a 100,000-entry board is read without holding
  * every row at once or stalling ballots and heartbeats.
  */
-export async function forEachBoardEntry<K extends keyof BoardEntryRow>(
-  reader: SqliteDatabase.Database,
+/**
+ * Reads a round's board in pages of `pageSize` rows in seq order, yielding to
+ * the event loop between pages, so a large board never sits in memory whole
+ * nor holds up requests while it is read.
+ */
+async function forEachPage<Row extends { seq: number }>(
+  page: SqliteDatabase.Statement<[string, number, number], Row>,
   roundId: string,
-  columns: readonly K[],
-  visit: (row: Pick<BoardEntryRow, K | 'seq'>) => void,
-  pageSize = 5_000,
+  visit: (row: Row) => void,
+  pageSize: number,
 ): Promise<void> {
-  const names = [...new Set(['seq', ...columns])].join(', ');
-  const page = reader.prepare<[string, number, number], Pick<BoardEntryRow, K | 'seq'>>(
-    `select ${names} from board_entries where round_id = ? and seq > ? order by seq limit ?`,
-  );
   let after = 0;
   for (;;) {
     const rows = page.all(roundId, after, pageSize);
@@ -98,6 +98,38 @@ export async function forEachBoardEntry<K extends keyof BoardEntryRow>(
     after = last.seq;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** Chosen columns of every entry, in board order. */
+export function forEachBoardEntry<K extends keyof BoardEntryRow>(
+  reader: SqliteDatabase.Database,
+  roundId: string,
+  columns: readonly K[],
+  visit: (row: Pick<BoardEntryRow, K | 'seq'>) => void,
+  pageSize = 1_000,
+): Promise<void> {
+  const names = [...new Set(['seq', ...columns])].join(', ');
+  const page = reader.prepare<[string, number, number], Pick<BoardEntryRow, K | 'seq'>>(
+    `select ${names} from board_entries where round_id = ? and seq > ? order by seq limit ?`,
+  );
+  return forEachPage(page, roundId, visit, pageSize);
+}
+
+/**
+ * Each entry's voter and choice, in board order: what a tally is built from.
+ * SQLite takes the choice out of the ballot's JSON, so the rest of each
+ * ballot (some 400 bytes) never becomes a string on the JS heap.
+ */
+export function forEachBoardChoice(
+  reader: SqliteDatabase.Database,
+  roundId: string,
+  visit: (row: { seq: number; voter: string; choice: string }) => void,
+  pageSize = 1_000,
+): Promise<void> {
+  const page = reader.prepare<[string, number, number], { seq: number; voter: string; choice: string }>(
+    `select seq, voter, json_extract(ballot, '$.choice') as choice from board_entries where round_id = ? and seq > ? order by seq limit ?`,
+  );
+  return forEachPage(page, roundId, visit, pageSize);
 }
 
 export async function listBoard(db: Executor, roundId: string): Promise<BoardEntryRow[]> {

@@ -142,9 +142,9 @@ export class RoundService {
       new Map(voters.map((v) => [v.member_id, v.voter])),
       keysOfVoter,
     );
-    const entries: { seq: number; voter: string; nonce: string; head: string }[] = [];
-    await repo.forEachBoardEntry(this.store.reader, row.id, ['voter', 'nonce', 'head'], (e) => entries.push(e));
-    ledger.replay(entries);
+    // Streamed: a board of 100,000 entries is never held in memory as rows.
+    await repo.forEachBoardEntry(this.store.reader, row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
+    ledger.endReplay();
     return ledger;
   }
 
