@@ -9,29 +9,6 @@ import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
 import { ApiError } from './errors';
 
-/**
- * Verified access tokens, so a burst of ballots from the same members does not
- * verify each JWT again; the expiry is still checked on every use. Bounded:
- * cleared when full (the tokens are simply verified again).
- */
-class VerifiedTokens {
-  private readonly verified = new Map<string, { memberId: string; expiresMs: number }>();
-  constructor(private readonly max = 50_000) {}
-  get(token: string, nowMs: number): string | undefined {
-    const hit = this.verified.get(token);
-    if (hit === undefined) return undefined;
-    if (hit.expiresMs <= nowMs) {
-      this.verified.delete(token);
-      return undefined;
-    }
-    return hit.memberId;
-  }
-  set(token: string, memberId: string, expiresMs: number): void {
-    if (this.verified.size >= this.max) this.verified.clear();
-    this.verified.set(token, { memberId, expiresMs });
-  }
-}
-
 declare module 'express-serve-static-core' {
   interface Request {
     /** The signed-in member, when the request carried a valid access token. */
@@ -51,18 +28,14 @@ export type TokenProblem = 'invalid_token' | 'token_expired' | 'account_suspende
 export type MemberResolver = (token: string, now: Date) => Promise<Result<Member, TokenProblem>>;
 
 export function memberResolver(tokens: AccessTokens, store: Store): MemberResolver {
-  const cache = new VerifiedTokens();
-  const memberById = store.reader.prepare<[string], MemberRow>('select * from members where id = ?');
+  const memberById = store.reader.prepare<[string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'>>(
+    'select id, email, name, role, status from members where id = ?',
+  );
   return async (token, now) => {
-    let memberId = cache.get(token, now.getTime());
-    if (memberId === undefined) {
-      const verified = await tokens.verify(token, now);
-      if (!verified.ok) return err(verified.error);
-      memberId = verified.value.memberId;
-      cache.set(token, memberId, verified.value.expiresMs);
-    }
+    const verified = await tokens.verify(token, now);
+    if (!verified.ok) return err(verified.error);
     // Read fresh each time, so a suspension takes effect at once.
-    const row = memberById.get(memberId);
+    const row = memberById.get(verified.value.memberId);
     if (row === undefined) return err('invalid_token');
     if (row.status === 'suspended') return err('account_suspended');
     return ok(toMember(row));

@@ -15,7 +15,7 @@ export interface Member {
   status: MemberStatus;
 }
 
-export function toMember(row: MemberRow): Member {
+export function toMember(row: Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'>): Member {
   return { id: row.id, email: row.email, name: row.name, role: row.role, status: row.status };
 }
 
