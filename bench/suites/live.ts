@@ -9,7 +9,6 @@
 import { createHash, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { io as connect, type Socket } from 'socket.io-client';
 import type { Insertable } from 'kysely';
 import type { BoardEntriesTable } from '../../server/db/schema';
 import { Store } from '../../server/db/store';
@@ -20,6 +19,7 @@ import { signedBytesOfJcs } from '../../shared/protocol/signing';
 import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
 import { ROOT, startChild, startStemkring, type Child } from '../lib/processes';
 import { fmt, percentile, table } from '../lib/stats';
+import { Watchers } from '../lib/watchers';
 
 const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 1_000);
 const PREFILL_VOTERS = 20_000;
@@ -139,36 +139,6 @@ async function paced(url: string, target: Target, members: readonly BenchMember[
   return { sent, failed };
 }
 
-interface PushSeen {
-  arrivedAt: number;
-  ballots: number;
-  pushedAt: number;
-}
-
-async function connectWatchers(url: string, count: number, token: string, event: string, watch: ((s: Socket) => Promise<void>) | null): Promise<{ sockets: Socket[]; seen: PushSeen[][] }> {
-  const sockets: Socket[] = [];
-  const seen: PushSeen[][] = [];
-  for (let i = 0; i < count; i += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, count - i) }, async () => {
-        const s = connect(url, { transports: ['websocket'], auth: { token }, reconnection: false, forceNew: true });
-        const mine: PushSeen[] = [];
-        s.on(event, (p: { turnout: { ballots: number }; at?: string; sentAt?: number }) => {
-          mine.push({ arrivedAt: now(), ballots: p.turnout.ballots, pushedAt: p.sentAt ?? Date.parse(p.at ?? '') });
-        });
-        await new Promise<void>((resolve, reject) => {
-          s.once('connect', () => resolve());
-          s.once('connect_error', reject);
-        });
-        if (watch !== null) await watch(s);
-        sockets.push(s);
-        seen.push(mine);
-      }),
-    );
-  }
-  return { sockets, seen };
-}
-
 function latencies(values: Float64Array | number[]): { p50: number; p95: number; p99: number } {
   const xs = Array.from(values);
   return { p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) };
@@ -197,9 +167,8 @@ async function main(): Promise<void> {
 
     process.stderr.write(`live: connecting ${WATCHERS} watchers…\n`);
     const token = prefillVoters[0]?.token ?? '';
-    const watchers = await connectWatchers(server.url, WATCHERS, token, 'round:tally', async (s) => {
-      await new Promise<void>((resolve) => s.emit('round:watch', { roundId: target.round }, () => resolve()));
-    });
+    const watchers = new Watchers();
+    await watchers.connect(server.url, WATCHERS, token, 'round:tally', target.round);
     await sleep(500);
     const bStarted = now();
     const b = await paced(server.url, target, phaseB, RATE);
@@ -215,7 +184,8 @@ async function main(): Promise<void> {
     const delivery: number[] = [];
     let pushes = 0;
     let lastComplete = 0;
-    for (const seen of watchers.seen) {
+    const seenByWatcher = await watchers.seen();
+    for (const seen of seenByWatcher) {
       const during = seen.filter((p) => p.arrivedAt >= bStarted);
       pushes += during.length;
       let previous = seen.find((p) => p.arrivedAt < bStarted)?.ballots ?? 0;
@@ -238,15 +208,14 @@ async function main(): Promise<void> {
     const idle: Sent[] = [];
     const watching: Sent[] = [];
     const turnMembers = phaseA.slice(500, 500 + RATE * TURN_SECONDS);
-    const setWatching = (on: boolean) =>
-      Promise.all(watchers.sockets.map((s) => new Promise<void>((resolve) => s.emit(on ? 'round:watch' : 'round:unwatch', { roundId: target.round }, () => resolve()))));
+    const setWatching = (on: boolean) => watchers.watch(target.round, on);
     for (let turn = 0; turn < TURNS; turn += 1) {
       await setWatching(false);
       idle.push(...(await paced(server.url, target, turnMembers, RATE)).sent);
       await setWatching(true);
       watching.push(...(await paced(server.url, target, turnMembers, RATE)).sent);
     }
-    for (const s of watchers.sockets) s.close();
+    await watchers.close();
     // Phase C: nobody connected any more.
     await sleep(1_000);
     const c = await paced(server.url, target, phaseA.slice(500), RATE);
@@ -254,10 +223,11 @@ async function main(): Promise<void> {
 
     // Baseline: a plain socket.io broadcast to as many clients.
     const broadcast = await startChild(['--import', 'tsx', `${ROOT}/bench/lib/broadcast-server.ts`], {});
-    const baseWatchers = await connectWatchers(broadcast.url, WATCHERS, '', 'tick', null);
+    const baseWatchers = new Watchers();
+    await baseWatchers.connect(broadcast.url, WATCHERS, '', 'tick', null);
     await sleep(5_000);
-    const baseDelivery = baseWatchers.seen.flatMap((seen) => seen.map((p) => p.arrivedAt - p.pushedAt));
-    for (const s of baseWatchers.sockets) s.close();
+    const baseDelivery = (await baseWatchers.seen()).flatMap((seen) => seen.map((p) => p.arrivedAt - p.pushedAt));
+    await baseWatchers.close();
     await broadcast.stop();
 
     const aLat = latencies(a.sent.map((s) => s.receivedAt - s.sentAt));
@@ -272,7 +242,7 @@ async function main(): Promise<void> {
     const slowdown = watchingLat.p50 / Math.max(idleLat.p50, 0.001) - 1;
     process.stdout.write(
       `## Live rounds\n\n${fmt(WATCHERS)} socket.io clients watching one plurality round whose board holds ${fmt(PREFILL_VOTERS * PREFILL_PER_VOTER)} ballots, ` +
-        `while ${RATE} ballots a second arrive over HTTP for ${PHASE_B_SECONDS} s; then the sockets take turns watching and not watching while ballots keep coming at that rate; ballots at the same rate with no sockets at all before and after. Server from dist/ with the start script's Node flags; clients and load in one other process.\n\n` +
+        `while ${RATE} ballots a second arrive over HTTP for ${PHASE_B_SECONDS} s; then the sockets take turns watching and not watching while ballots keep coming at that rate; ballots at the same rate with no sockets at all before and after. Server from dist/ with the start script's Node flags; the watchers in one process, the ballot load in another.\n\n` +
         table(
           ['measure', 'value'],
           [
@@ -282,8 +252,8 @@ async function main(): Promise<void> {
             ['p99 target < 350 ms (upper bound)', up.p99 < 350 ? 'PASS' : 'FAIL'],
             ['push → client p50 / p99 (ms)', `${fmt(del.p50)} / ${fmt(del.p99)}`],
             ['baseline: plain socket.io broadcast → client p50 / p99 (ms)', `${fmt(base.p50)} / ${fmt(base.p99)}`],
-            ['pushes per client per second', fmt(pushes / watchers.seen.length / bSeconds, 2)],
-            ['clients whose last push counted every ballot', `${fmt(lastComplete)} of ${fmt(watchers.seen.length)}`],
+            ['pushes per client per second', fmt(pushes / seenByWatcher.length / bSeconds, 2)],
+            ['clients whose last push counted every ballot', `${fmt(lastComplete)} of ${fmt(seenByWatcher.length)}`],
             ['ballot latency p50 / p99, no sockets, before (ms)', `${fmt(aLat.p50, 1)} / ${fmt(aLat.p99, 1)}`],
             ['ballot latency p50 / p99, 1,000 watching, 10 s (ms)', `${fmt(bLat.p50, 1)} / ${fmt(bLat.p99, 1)}`],
             ['ballot latency p50 / p99, no sockets, after (ms)', `${fmt(cLat.p50, 1)} / ${fmt(cLat.p99, 1)}`],

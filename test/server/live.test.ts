@@ -111,6 +111,24 @@ describe('live tallies over socket.io', () => {
     for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(240);
   });
 
+  it('reaches every watcher of a crowd (pushed in slices), and none after it stops watching', async () => {
+    const target = await openRound({ title: 'Zaal', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    const crowd = Array.from({ length: 30 }, (_, i) => {
+      const s = socket(members[i]?.token);
+      return { s, w: watch(s, target.round) };
+    });
+    await Promise.all(crowd.map((c) => c.w.ack));
+    expect((await cast(target, members[40] as SeededMember, { pick: 'o1' })).status).toBe(201);
+    await until(() => crowd.every((c) => c.w.pushes.some((p) => p.turnout.ballots === 1)));
+    const leaving = crowd[0] as (typeof crowd)[number];
+    await new Promise((resolve) => leaving.s.emit('round:unwatch', { roundId: target.round }, resolve));
+    const seenBefore = leaving.w.pushes.length;
+    expect((await cast(target, members[41] as SeededMember, { pick: 'o2' })).status).toBe(201);
+    await until(() => crowd.slice(1).every((c) => c.w.pushes.some((p) => p.turnout.ballots === 2 && p.tally?.totals['o2'] === 1)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(leaving.w.pushes).toHaveLength(seenBefore);
+  });
+
   it('sends a sealed round only its turnout until it closes', async () => {
     const target = await openRound({ title: 'Verzegeld', method: 'yesno', sealed: true });
     const w = watch(socket(members[0]?.token), target.round);
