@@ -19,7 +19,7 @@ interface Waiting {
  * `Signatures`, which gathers them into a batch per event-loop turn.
  *
  * A worker that fails rejects what it was doing and the pool stops taking
- * work (`failed`): callers then do the same work in their own thread.
+ * work (`failure` is set): callers then do the same work in their own thread.
  */
 export class CryptoPool {
   private readonly workers: Worker[];
@@ -28,6 +28,11 @@ export class CryptoPool {
   private nextWorker = 0;
   private closing = false;
   failure: Error | undefined;
+
+  /** True once `close` was called: work refused after that is no failure to report. */
+  get closed(): boolean {
+    return this.closing;
+  }
 
   constructor(size: number, signingKey?: KeyObject) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a crypto pool needs at least one worker, got ${size}`);
@@ -121,10 +126,11 @@ interface Queued<T> {
 
 /**
  * Signatures on worker threads. Calls made in the same event-loop turn (the
- * requests read off the sockets together) travel as one batch per worker, so
- * the cost of crossing threads is shared; the main thread meanwhile parses
- * the next requests. If the pool fails, the work is done here instead: a
- * ballot is never refused, nor a receipt withheld, because a thread died.
+ * requests read off the sockets together) are gathered and sent in chunks of
+ * CHUNK, spread over the workers, so the cost of crossing threads is shared
+ * while no caller waits for a whole turn's work; the main thread meanwhile
+ * parses the next requests. If the pool fails, the work is done here instead:
+ * a ballot is never refused, nor a receipt withheld, because a thread died.
  */
 export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFailure: (error: Error) => void): Signatures {
   const inline = inlineSignatures(signingKey);
@@ -134,7 +140,7 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
   let reported = false;
 
   const runInline = (v: typeof verifies, s: typeof signs, error: Error): void => {
-    if (!reported) {
+    if (!reported && !pool.closed) {
       reported = true;
       onFailure(error);
     }
