@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp, type App } from '../../server/app';
-import { DEFAULT_RATE_LIMITS, type Config } from '../../server/config';
+import { testConfig } from '../helpers/app';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = '/usr/bin/chromium';
@@ -42,20 +42,7 @@ export interface RunningApp {
 
 export async function startApp(clientDir: string, options: { accessTokenTtlSeconds?: number } = {}): Promise<RunningApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-e2e-'));
-  const config: Config = {
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    bootstrapAdmin: ADMIN,
-    communityName: 'Testkring',
-    loadDemoData: true,
-    logLevel: 'silent',
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 15 * 60,
-    refreshTokenTtlSeconds: 30 * 86_400,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 },
-    clientDir,
-    cryptoWorkers: 1,
-  };
+  const config = testConfig(dataDir, { bootstrapAdmin: ADMIN, clientDir, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 15 * 60 });
   const app = await buildApp(config, { logger: pino({ level: 'silent' }) });
   const url = await app.start();
   return {

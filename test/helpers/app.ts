@@ -44,23 +44,36 @@ export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-test-'));
 }
 
-/** The real app on port 0 against a fresh data folder (or the given one). */
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const dataDir = options.dataDir ?? freshDataDir();
-  const config: Config = {
+const TEST_RATE_LIMITS = { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 };
+
+/** The configuration tests run the app with: port 0, the test admin, silent logs, generous sign-in limits, no client. */
+export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
+  return {
     port: 0,
     host: '127.0.0.1',
     dataDir,
     bootstrapAdmin: ADMIN,
     communityName: 'Testkring',
-    loadDemoData: options.loadDemoData ?? true,
+    loadDemoData: true,
     logLevel: 'silent',
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 86_400,
-    rateLimits: { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000, ...options.rateLimits },
+    rateLimits: TEST_RATE_LIMITS,
     clientDir: path.join(dataDir, 'no-client'),
-    cryptoWorkers: options.cryptoWorkers ?? 1,
+    // One worker, as on the two-core machines the product runs on.
+    cryptoWorkers: 1,
+    ...overrides,
   };
+}
+
+/** The real app on port 0 against a fresh data folder (or the given one). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const config = testConfig(dataDir, {
+    loadDemoData: options.loadDemoData ?? true,
+    rateLimits: { ...TEST_RATE_LIMITS, ...options.rateLimits },
+    cryptoWorkers: options.cryptoWorkers ?? 1,
+  });
   const app = await buildApp(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const url = await app.start();
   return { app, url, dataDir, api: new ApiClient(url), stop: () => app.stop() };
