@@ -22,7 +22,7 @@ export interface CommittedEntry {
  * Group commit: the ballots that arrive together are written in one
  * transaction, so one fsync (synchronous=FULL) covers them all and full
  * durability does not cost throughput. A ballot's promise settles only after
- * its transaction committed; receipts are signed after that.
+ * its transaction committed; no receipt is handed out before that.
  */
 export class BoardWriter {
   private queue: PendingWrite[] = [];
