@@ -15,13 +15,23 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function withRound(file: string): Promise<Store> {
-  const store = await Store.open(file);
-  await store.db
-    .insertInto('rounds')
-    .values({ id: 'r1', title: 'R', method: 'plurality', question_id: null, options: null, seats: 1, rules: '{}', revote: 0, sealed: 0, closes_at: null, status: 'open', created_by: null, created_at: new Date().toISOString() })
-    .execute();
-  return store;
+/** A store in a fresh file with one open round, r1, closed again after `use`. */
+async function withRoundStore(use: (store: Store) => Promise<void>): Promise<void> {
+  const store = await Store.open(tempDb());
+  try {
+    await store.db
+      .insertInto('rounds')
+      .values({ id: 'r1', title: 'R', method: 'plurality', question_id: null, options: null, seats: 1, rules: '{}', revote: 0, sealed: 0, closes_at: null, status: 'open', created_by: null, created_at: new Date().toISOString() })
+      .execute();
+    await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Board entries as the read-only connection sees them: committed ones only. */
+function boardCount(store: Store): number | undefined {
+  return store.reader.prepare<[], { n: number }>('select count(*) as n from board_entries').get()?.n;
 }
 
 function rows(from: number, count: number) {
@@ -33,19 +43,14 @@ function rows(from: number, count: number) {
 
 describe('the store', () => {
   it('writes board entries on its own thread, visible to readers once answered', async () => {
-    const store = await withRound(tempDb());
-    try {
+    await withRoundStore(async (store) => {
       await store.appendBoard(rows(1, 50));
-      const count = store.reader.prepare<[], { n: number }>('select count(*) as n from board_entries').get();
-      expect(count?.n).toBe(50);
-    } finally {
-      await store.close();
-    }
+      expect(boardCount(store)).toBe(50);
+    });
   });
 
   it('lets a main-thread transaction that reads, then writes, wait its turn while the board thread commits', async () => {
-    const store = await withRound(tempDb());
-    try {
+    await withRoundStore(async (store) => {
       await store.appendBoard(rows(1, 1)); // the thread is up
       const appends: Promise<void>[] = [];
       const updates: Promise<unknown>[] = [];
@@ -63,22 +68,16 @@ describe('the store', () => {
       await Promise.all([...appends, ...updates]);
       const round = await store.db.selectFrom('rounds').select('title').executeTakeFirstOrThrow();
       expect(round.title).toBe(`R${'.'.repeat(40)}`);
-      const count = store.reader.prepare<[], { n: number }>('select count(*) as n from board_entries').get();
-      expect(count?.n).toBe(1001);
-    } finally {
-      await store.close();
-    }
+      expect(boardCount(store)).toBe(1001);
+    });
   });
 
   it('refuses a batch the database refuses, and keeps writing the next ones', async () => {
-    const store = await withRound(tempDb());
-    try {
+    await withRoundStore(async (store) => {
       await expect(store.appendBoard([{ ...rows(1, 1)[0]!, round_id: 'no-such-round' }])).rejects.toThrow(/FOREIGN KEY/);
       await store.appendBoard(rows(1, 3));
-      expect(store.reader.prepare<[], { n: number }>('select count(*) as n from board_entries').get()?.n).toBe(3);
-    } finally {
-      await store.close();
-    }
+      expect(boardCount(store)).toBe(3);
+    });
   });
 
   it('reports a board thread that cannot work, and refuses what it was given', async () => {
