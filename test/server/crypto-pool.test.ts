@@ -58,12 +58,30 @@ describe('the crypto pool', () => {
     const signatures = pooledSignatures(pool, instance.privateKey, (e) => failures.push(e));
     try {
       const message = text('after the worker');
-      const sig = await signatures.sign(message);
-      expect(nodeCrypto.verify(sig, message, instance.publicKey)).toBe(true);
+      // Two at once go to the worker (a lone one would be done here, see below).
+      const [sig] = await Promise.all([signatures.sign(message), signatures.sign(message)]);
+      expect(nodeCrypto.verify(sig as Uint8Array, message, instance.publicKey)).toBe(true);
       expect(pool.failure).toBeDefined();
       await expect(signatures.verify(nodeSign(message, instance.privateKey), message, instance.publicKey)).resolves.toBe(true);
       await signatures.sign(message);
       expect(failures).toHaveLength(1);
+    } finally {
+      await signatures.close();
+    }
+  });
+
+  it('does a lone task at a quiet moment in this thread, and hands tasks that come together to the workers', async () => {
+    const instance = signer();
+    // Without the signing key the worker dies on its first signing job: whether it was asked shows.
+    const pool = new CryptoPool(1);
+    const signatures = pooledSignatures(pool, instance.privateKey, () => undefined);
+    try {
+      const message = text('alone');
+      expect(nodeCrypto.verify(await signatures.sign(message), message, instance.publicKey)).toBe(true);
+      await expect(signatures.verify(nodeSign(message, instance.privateKey), message, instance.publicKey)).resolves.toBe(true);
+      expect(pool.failure).toBeUndefined();
+      await Promise.all([signatures.sign(message), signatures.sign(message)]);
+      expect(pool.failure).toBeDefined();
     } finally {
       await signatures.close();
     }
