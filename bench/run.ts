@@ -23,7 +23,7 @@ const sections: string[] = [];
 let failed = false;
 for (const name of suites) {
   process.stderr.write(`\n=== bench ${name}\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/suites', `${name}.ts`)], {
+  const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(ROOT, 'bench/suites', `${name}.ts`)], {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
