@@ -60,7 +60,7 @@ describe('the crypto pool', () => {
       const message = text('after the worker');
       // Two at once go to the worker (a lone one would be done here, see below).
       const [sig] = await Promise.all([signatures.sign(message), signatures.sign(message)]);
-      expect(nodeCrypto.verify(sig as Uint8Array, message, instance.publicKey)).toBe(true);
+      expect(nodeCrypto.verify(sig, message, instance.publicKey)).toBe(true);
       expect(pool.failure).toBeDefined();
       await expect(signatures.verify(nodeSign(message, instance.privateKey), message, instance.publicKey)).resolves.toBe(true);
       await signatures.sign(message);
