@@ -129,7 +129,8 @@ interface Queued<T> {
  * requests read off the sockets together) are gathered and sent in chunks of
  * CHUNK, spread over the workers, so the cost of crossing threads is shared
  * while no caller waits for a whole turn's work; the main thread meanwhile
- * parses the next requests. If the pool fails, the work is done here instead:
+ * parses the next requests. A lone call while no chunk is out (a quiet
+ * moment) is done here at once. If the pool fails, the work is done here instead:
  * a ballot is never refused, nor a receipt withheld, because a thread died.
  */
 export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFailure: (error: Error) => void): Signatures {
@@ -141,13 +142,17 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
   /** Batches sent to the pool and not answered yet. */
   let inFlight = 0;
 
+  const doHere = (v: typeof verifies, s: typeof signs): void => {
+    for (const { task, waiter } of v) void inline.verify(task.signature, task.message, task.publicKey).then(waiter.resolve, waiter.reject);
+    for (const { message, waiter } of s) void inline.sign(message).then(waiter.resolve, waiter.reject);
+  };
+
   const runInline = (v: typeof verifies, s: typeof signs, error: Error): void => {
     if (!reported && !pool.closed) {
       reported = true;
       onFailure(error);
     }
-    for (const { task, waiter } of v) void inline.verify(task.signature, task.message, task.publicKey).then(waiter.resolve, waiter.reject);
-    for (const { message, waiter } of s) void inline.sign(message).then(waiter.resolve, waiter.reject);
+    doHere(v, s);
   };
 
   const flush = (): void => {
@@ -164,8 +169,7 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
       // A lone task at a quiet moment: doing it here (~0.1 ms) is quicker than waking a
       // worker and being woken back, two thread switches that on a busy two-core machine
       // each wait for a core. Tasks that come together, or while the workers are busy, go to them.
-      for (const { task, waiter } of v) void inline.verify(task.signature, task.message, task.publicKey).then(waiter.resolve, waiter.reject);
-      for (const { message, waiter } of s) void inline.sign(message).then(waiter.resolve, waiter.reject);
+      doHere(v, s);
       return;
     }
     // Small chunks, spread over the workers: a chunk's callers hear back as soon as it is
