@@ -56,6 +56,11 @@ export class CryptoPool {
     return this.workers.length;
   }
 
+  /** Batches sent to the workers and not answered yet. */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
   /** Verdicts for the tasks, in order: 1 where the signature is valid. */
   async verifyBatch(tasks: readonly SignatureTask[]): Promise<Uint8Array> {
     const reply = await this.send({ verify: packSignatures(tasks) });
@@ -139,8 +144,6 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
   let signs: { message: Uint8Array; waiter: Queued<Uint8Array> }[] = [];
   let scheduled = false;
   let reported = false;
-  /** Batches sent to the pool and not answered yet. */
-  let inFlight = 0;
 
   const doHere = (v: typeof verifies, s: typeof signs): void => {
     for (const { task, waiter } of v) void inline.verify(task.signature, task.message, task.publicKey).then(waiter.resolve, waiter.reject);
@@ -165,7 +168,7 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
       runInline(v, s, pool.failure);
       return;
     }
-    if (inFlight === 0 && v.length + s.length === 1) {
+    if (pool.pending === 0 && v.length + s.length === 1) {
       // A lone task at a quiet moment: doing it here (~0.1 ms) is quicker than waking a
       // worker and being woken back, two thread switches that on a busy two-core machine
       // each wait for a core. Tasks that come together, or while the workers are busy, go to them.
@@ -179,10 +182,8 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
   };
 
   const send = (vPart: typeof verifies, sPart: typeof signs): void => {
-    inFlight += 1;
     pool.run(vPart.map((x) => x.task), sPart.map((x) => x.message)).then(
       (reply) => {
-        inFlight -= 1;
         vPart.forEach((x, i) => x.waiter.resolve(reply.verdicts?.[i] === 1));
         sPart.forEach((x, i) => {
           const sig = reply.signatures?.subarray(i * 64, i * 64 + 64);
@@ -190,10 +191,7 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
           else x.waiter.resolve(sig);
         });
       },
-      (error: unknown) => {
-        inFlight -= 1;
-        runInline(vPart, sPart, error instanceof Error ? error : new Error(String(error)));
-      },
+      (error: unknown) => runInline(vPart, sPart, error instanceof Error ? error : new Error(String(error))),
     );
   };
 
