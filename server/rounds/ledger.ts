@@ -32,6 +32,8 @@ export class RoundLedger {
   private readonly nonces = new Set<string>();
   private readonly voted = new Set<string>();
   private readonly committedVoters = new Set<string>();
+  /** During a replay: the head of the last entry replayed, decoded once at `endReplay`. */
+  private lastReplayedHead: string | null = null;
 
   constructor(
     readonly id: string,
@@ -62,8 +64,6 @@ export class RoundLedger {
     this.committedSeq = this.seq;
     this.committedHead = encodeBase64Url(this.head);
   }
-
-  private lastReplayedHead: string | null = null;
 
   voterOf(memberId: string): string | undefined {
     return this.voterOfMember.get(memberId);

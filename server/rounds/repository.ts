@@ -74,11 +74,6 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
 }
 
 /**
- * Walks a round's committed board in seq order, a page at a time, yielding to
- * the event loop between pages: a 100,000-entry board is read without holding
- * every row at once or stalling ballots and heartbeats.
- */
-/**
  * Reads a round's board in pages of `pageSize` rows in seq order, yielding to
  * the event loop between pages, so a large board never sits in memory whole
  * nor holds up requests while it is read.

@@ -16,7 +16,7 @@ describe('access tokens', () => {
     await expect(tokens.verify(token, later(900))).resolves.toEqual({ ok: false, error: 'token_expired' });
   });
 
-  it('accepts a token issued by another process of the same instance (verified, not remembered)', async () => {
+  it('accepts a token issued by another process of the same instance: verified the first time, known after that', async () => {
     const token = await new AccessTokens(secret, 'instance-a', 900).issue('m2', at);
     const fresh = new AccessTokens(secret, 'instance-a', 900);
     await expect(fresh.verify(token, later(10))).resolves.toMatchObject({ ok: true, value: { memberId: 'm2' } });
