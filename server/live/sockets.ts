@@ -8,9 +8,7 @@ import { TOKEN_MESSAGES, type MemberResolver, type TokenProblem } from '../http/
 import { isModerator, type Member } from '../members/member';
 import type { RoundStatus } from '../rounds/model';
 import type { RoundService } from '../rounds/service';
-
-/** Pushes per round are at least this far apart: at most four a second, whatever the ballot rate. */
-export const PUSH_INTERVAL_MS = 250;
+import { PushCycles, SHARDS } from './push-cycles';
 
 export interface TallyPush {
   roundId: string;
@@ -42,13 +40,6 @@ type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidd
 
 const room = (roundId: string) => `round:${roundId}`;
 
-/**
- * A round's watchers are also spread over this many shard rooms, and a tally
- * push goes out shard by shard, one event-loop turn each. Writing one push to
- * 1,000 sockets takes the main thread some 30 ms; in slices of ~125, ballots
- * that arrive meanwhile are taken between slices instead of waiting it out.
- */
-const SHARDS = 8;
 const shardRoom = (roundId: string, shard: number) => `round:${roundId}:${shard}`;
 
 class SocketAuthError extends Error {
@@ -67,8 +58,6 @@ class SocketAuthError extends Error {
  */
 export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   const { rounds, clock, logger } = deps;
-  const timers = new Map<string, NodeJS.Timeout>();
-  const lastPush = new Map<string, number>();
 
   io.use((socket: Socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
@@ -135,35 +124,23 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     return push;
   }
 
-  async function push(roundId: string): Promise<void> {
-    const watchers = io.sockets.adapter.rooms.get(room(roundId))?.size ?? 0;
-    if (watchers === 0) return;
-    const state = await stateOf(roundId);
-    if (state === undefined) return;
-    // Every shard gets the same state (one committed head), computed once.
-    for (let shard = 0; shard < SHARDS; shard += 1) {
-      if (shard > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      io.to(shardRoom(roundId, shard)).emit('round:tally', state);
-    }
-  }
-
-  function schedule(roundId: string): void {
-    if (timers.has(roundId)) return;
-    const wait = Math.max(0, (lastPush.get(roundId) ?? 0) + PUSH_INTERVAL_MS - Date.now());
-    const timer = setTimeout(() => {
-      timers.delete(roundId);
-      lastPush.set(roundId, Date.now());
-      push(roundId).catch((e: unknown) => logger.error({ err: e, round: roundId }, 'tally push failed'));
-    }, wait);
-    timers.set(roundId, timer);
-  }
+  const cycles = new PushCycles(
+    {
+      watched: (roundId, shard) => (io.sockets.adapter.rooms.get(shardRoom(roundId, shard))?.size ?? 0) > 0,
+      send: async (roundId, shard) => {
+        const state = await stateOf(roundId);
+        if (state !== undefined) io.to(shardRoom(roundId, shard)).emit('round:tally', state);
+      },
+    },
+    (roundId, e) => logger.error({ err: e, round: roundId }, 'tally push failed'),
+  );
+  const schedule = (roundId: string) => cycles.changed(roundId);
 
   rounds.on({
     committed: schedule,
     status: (roundId, status) => {
       io.to(room(roundId)).emit('round:status', { roundId, status });
       schedule(roundId);
-      if (status === 'published') lastPush.delete(roundId);
     },
   });
 
@@ -220,9 +197,6 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
 
   return {
     schedule,
-    stop: () => {
-      for (const t of timers.values()) clearTimeout(t);
-      timers.clear();
-    },
+    stop: () => cycles.stop(),
   };
 }

@@ -14,6 +14,8 @@ import { forEachBoardChoice } from '../rounds/repository';
 
 /** Ranked recounts of at least this many ballots run in a worker thread. */
 const WORKER_THRESHOLD = 5_000;
+/** A round's ranked recounts start at least this far apart: no more often than its tally is pushed. */
+export const RECOUNT_GAP_MS = 250;
 
 interface Entry {
   readonly definition: RoundDefinition;
@@ -22,6 +24,10 @@ interface Entry {
   buffered: CommittedEntry[];
   result: { seq: number; value: CountResult } | null;
   recounting: Promise<void> | null;
+  /** When the last recount started (ms since the epoch). */
+  recountedAt: number;
+  /** Set while a recount that was asked for too soon waits for its turn. */
+  deferred: NodeJS.Timeout | null;
 }
 
 /**
@@ -35,7 +41,7 @@ export class LiveTallies {
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
-    /** Told when a ranked recount finished, so a fresh tally can be pushed. */
+    /** Told when a ranked recount finished or is due, so a fresh tally can be pushed. */
     private readonly onRecounted: (roundId: string) => void = () => undefined,
   ) {}
 
@@ -49,6 +55,8 @@ export class LiveTallies {
         buffered: [],
         result: null,
         recounting: null,
+        recountedAt: 0,
+        deferred: null,
       };
       const entry = e;
       // Entries committed while the board is read arrive as events; they wait in `buffered`.
@@ -73,6 +81,8 @@ export class LiveTallies {
   }
 
   forget(roundId: string): void {
+    const e = this.entries.get(roundId);
+    if (e?.deferred != null) clearTimeout(e.deferred);
     this.entries.delete(roundId);
   }
 
@@ -90,7 +100,7 @@ export class LiveTallies {
   current(roundId: string, head: string): LiveTally | undefined {
     const e = this.entries.get(roundId);
     if (e === undefined || e.loaded !== null) return undefined;
-    if (e.state.ranked && e.result?.seq !== e.state.lastSeq && e.recounting === null) e.recounting = this.recount(roundId, e, head);
+    this.recountIfBehind(roundId, e, head);
     const snap = e.state.snapshot();
     return e.result === null ? snap : { ...snap, result: e.result.value, resultSeq: e.result.seq };
   }
@@ -104,11 +114,32 @@ export class LiveTallies {
     const e = this.entry(roundId, definition);
     if (e.loaded !== null) await e.loaded;
     if (e.state.ranked) {
-      if (e.result?.seq !== e.state.lastSeq && e.recounting === null) e.recounting = this.recount(roundId, e, head);
+      this.recountIfBehind(roundId, e, head);
       if (e.result === null && waitForResult && e.recounting !== null) await e.recounting;
     }
     const snap = e.state.snapshot();
     return e.result === null ? snap : { ...snap, result: e.result.value, resultSeq: e.result.seq };
+  }
+
+  /**
+   * Starts a recount of a ranked round whose latest result is behind, unless
+   * one is running. One asked for within RECOUNT_GAP_MS of the last start
+   * waits out the gap; then the round's followers are told (`onRecounted`),
+   * and the push that follows asks again with the head of that moment.
+   */
+  private recountIfBehind(roundId: string, e: Entry, head: string): void {
+    if (!e.state.ranked || e.result?.seq === e.state.lastSeq || e.recounting !== null || e.deferred !== null) return;
+    const wait = e.recountedAt + RECOUNT_GAP_MS - Date.now();
+    if (wait > 0 && e.result !== null) {
+      e.deferred = setTimeout(() => {
+        e.deferred = null;
+        if (this.entries.get(roundId) === e) this.onRecounted(roundId);
+      }, wait);
+      e.deferred.unref();
+      return;
+    }
+    e.recountedAt = Date.now();
+    e.recounting = this.recount(roundId, e, head);
   }
 
   private async recount(roundId: string, e: Entry, head: string): Promise<void> {
@@ -117,16 +148,16 @@ export class LiveTallies {
     await Promise.resolve();
     const seq = e.state.lastSeq;
     const choices = e.state.countingChoices();
-    const contest = contestOf(e.definition);
-    const ctx = {
-      electorate: e.definition.electorate.count,
-      lotOrder: lotOrder(
-        head,
-        e.definition.options.map((o) => o.id),
-        nodeCrypto,
-      ),
-    };
     try {
+      const contest = contestOf(e.definition);
+      const ctx = {
+        electorate: e.definition.electorate.count,
+        lotOrder: lotOrder(
+          head,
+          e.definition.options.map((o) => o.id),
+          nodeCrypto,
+        ),
+      };
       const value = choices.length >= WORKER_THRESHOLD ? await runCountInWorker(contest, choices, ctx) : count(contest, choices, ctx);
       e.result = { seq, value };
     } catch (err) {
