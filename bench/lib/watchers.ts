@@ -5,7 +5,7 @@
  * would pass for the server's. Both processes stamp times with the same wall
  * clock (timeOrigin + now, fractional ms), so they can be compared.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { io as connect, type Socket } from 'socket.io-client';
 
@@ -19,10 +19,11 @@ type Request =
   | { kind: 'connect'; url: string; count: number; token: string; event: string; roundId: string | null }
   | { kind: 'watch'; roundId: string; on: boolean }
   | { kind: 'report' }
+  | { kind: 'cpu' }
   | { kind: 'close' };
 type Command = Request & { id: number };
 
-type Reply = { id: number; ok: true; seen?: PushSeen[][] } | { id: number; ok: false; message: string };
+type Reply = { id: number; ok: true; seen?: PushSeen[][]; cpu?: number } | { id: number; ok: false; message: string };
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -64,6 +65,24 @@ export class Watchers {
     return (await this.send({ kind: 'report' })).seen ?? [];
   }
 
+  /**
+   * The watchers' CPU priority. `idle` puts every thread of their process in
+   * Linux's SCHED_IDLE class: it runs only on CPU time nothing else wants, so
+   * on this machine the watchers behave as members' devices would, elsewhere,
+   * and do not compete with the server for its two cores. `normal` is the
+   * ordinary class (SCHED_OTHER, nice 0). Uses `chrt` from util-linux.
+   */
+  priority(level: 'idle' | 'normal'): void {
+    const pid = String(this.child.pid ?? '');
+    const r = spawnSync('chrt', ['--all-tasks', level === 'idle' ? '--idle' : '--other', '--pid', '0', pid], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chrt could not set the watchers' priority to ${level}: ${r.error?.message ?? r.stderr}`);
+  }
+
+  /** CPU time the watchers' process has used so far (all threads), in seconds. */
+  async cpu(): Promise<number> {
+    return (await this.send({ kind: 'cpu' })).cpu ?? 0;
+  }
+
   async close(): Promise<void> {
     await this.send({ kind: 'close' });
     this.child.disconnect();
@@ -102,6 +121,10 @@ function serve(): void {
         return { id: c.id, ok: true };
       case 'report':
         return { id: c.id, ok: true, seen };
+      case 'cpu': {
+        const u = process.cpuUsage();
+        return { id: c.id, ok: true, cpu: (u.user + u.system) / 1e6 };
+      }
       case 'close':
         for (const s of sockets) s.close();
         return { id: c.id, ok: true };
