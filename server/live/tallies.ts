@@ -11,11 +11,12 @@ import { nodeCrypto } from '../crypto/node-crypto';
 import type { Store } from '../db/store';
 import type { CommittedEntry } from '../rounds/board-writer';
 import { forEachBoardChoice } from '../rounds/repository';
+import { PUSH_INTERVAL_MS } from './push-cycles';
 
 /** Ranked recounts of at least this many ballots run in a worker thread. */
 const WORKER_THRESHOLD = 5_000;
 /** A round's ranked recounts start at least this far apart: no more often than its tally is pushed. */
-export const RECOUNT_GAP_MS = 250;
+export const RECOUNT_GAP_MS = PUSH_INTERVAL_MS;
 
 interface Entry {
   readonly definition: RoundDefinition;
