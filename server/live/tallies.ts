@@ -83,7 +83,7 @@ export class LiveTallies {
 
   forget(roundId: string): void {
     const e = this.entries.get(roundId);
-    if (e?.deferred != null) clearTimeout(e.deferred);
+    if (e !== undefined && e.deferred !== null) clearTimeout(e.deferred);
     this.entries.delete(roundId);
   }
 
@@ -126,7 +126,8 @@ export class LiveTallies {
    * Starts a recount of a ranked round whose latest result is behind, unless
    * one is running. One asked for within RECOUNT_GAP_MS of the last start
    * waits out the gap; then the round's followers are told (`onRecounted`),
-   * and the push that follows asks again with the head of that moment.
+   * and the push that follows asks again with the head of that moment. A
+   * round without any result yet never waits (nor does `snapshot`'s caller).
    */
   private recountIfBehind(roundId: string, e: Entry, head: string): void {
     if (!e.state.ranked || e.result?.seq === e.state.lastSeq || e.recounting !== null || e.deferred !== null) return;

@@ -111,7 +111,7 @@ describe('live tallies over socket.io', () => {
     for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(240);
   });
 
-  it('reaches every watcher of a crowd (pushed in slices), and none after it stops watching', async () => {
+  it('reaches every watcher of a crowd (pushed shard by shard), and none after it stops watching', async () => {
     const target = await openRound({ title: 'Zaal', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
     const crowd = Array.from({ length: 30 }, (_, i) => {
       const s = socket(members[i]?.token);
