@@ -22,6 +22,7 @@ import { jsonBody } from './http/json';
 import { RateLimiter } from './http/rate-limit';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { LiveTallies } from './live/tallies';
+import { IntakeActivity } from './live/intake-activity';
 import { attachLive } from './live/sockets';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
@@ -51,6 +52,8 @@ export interface App {
   readonly logger: Logger;
   readonly server: http.Server;
   readonly rounds: RoundService;
+  /** The ballot requests in progress (tally pushes give way to them). */
+  readonly intake: IntakeActivity;
   /** Listens on config.port (0 for any free port); answers the base URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
@@ -166,7 +169,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.use(errorHandler(logger));
 
   // Ballots are taken in front of Express (see ballot-endpoint.ts), with the headers helmet sets on every answer.
-  const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security) });
+  const intake = new IntakeActivity();
+  const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security), intake });
   const server = http.createServer((req, res) => {
     if (!ballots(req, res)) app(req, res);
   });
@@ -175,7 +179,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // A client that drops for a moment gets its rooms and missed events back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
-  const live = attachLive(io, { rounds, resolveMember, clock, logger });
+  const live = attachLive(io, { rounds, resolveMember, clock, logger, intake });
   recounted = (roundId) => live.schedule(roundId);
 
   return {
@@ -186,6 +190,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     logger,
     server,
     rounds,
+    intake,
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -8,7 +8,8 @@ import { TOKEN_MESSAGES, type MemberResolver, type TokenProblem } from '../http/
 import { isModerator, type Member } from '../members/member';
 import type { RoundStatus } from '../rounds/model';
 import type { RoundService } from '../rounds/service';
-import { PushCycles, SHARDS } from './push-cycles';
+import type { IntakeActivity } from './intake-activity';
+import { PIECE_WAIT_MS, PushCycles, SHARDS, sendInPieces } from './push-cycles';
 
 export interface TallyPush {
   roundId: string;
@@ -24,6 +25,8 @@ export interface LiveDeps {
   readonly resolveMember: MemberResolver;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The ballots in progress: pushes give way to them (see sendInPieces). */
+  readonly intake: IntakeActivity;
 }
 
 export interface Live {
@@ -57,7 +60,7 @@ class SocketAuthError extends Error {
  * head they reflect.
  */
 export function attachLive(io: SocketServer, deps: LiveDeps): Live {
-  const { rounds, clock, logger } = deps;
+  const { rounds, clock, logger, intake } = deps;
 
   io.use((socket: Socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
@@ -129,7 +132,18 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
       watched: (roundId, shard) => (io.sockets.adapter.rooms.get(shardRoom(roundId, shard))?.size ?? 0) > 0,
       send: async (roundId, shard) => {
         const state = await stateOf(roundId);
-        if (state !== undefined) io.to(shardRoom(roundId, shard)).emit('round:tally', state);
+        const name = shardRoom(roundId, shard);
+        const watchers = io.sockets.adapter.rooms.get(name);
+        if (state === undefined || watchers === undefined) return;
+        // Each socket is in a room of its own id; one that stops watching while the pieces go out gets no more.
+        await sendInPieces(
+          [...watchers],
+          () => intake.quiet(PIECE_WAIT_MS),
+          (piece) => {
+            const still = piece.filter((id) => io.sockets.adapter.rooms.get(name)?.has(id) === true);
+            if (still.length > 0) io.to(still).emit('round:tally', state);
+          },
+        );
       },
     },
     (roundId, e) => logger.error({ err: e, round: roundId }, 'tally push failed'),

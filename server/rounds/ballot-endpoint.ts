@@ -5,6 +5,7 @@ import { ERROR_STATUS, type ErrorCode } from '../failure';
 import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
 import { requestIdOf } from '../http/headers';
 import { ID_PATTERN } from '../ids';
+import type { IntakeActivity } from '../live/intake-activity';
 import type { RoundService } from './service';
 
 /**
@@ -35,6 +36,8 @@ export interface BallotEndpointDeps {
   readonly logger: Logger;
   /** Headers every API answer carries (helmet's), set on each ballot answer too. */
   readonly headers: OutgoingHttpHeaders;
+  /** Told of every ballot request from its arrival to its answer, so that tally pushes give way to them. */
+  readonly intake: IntakeActivity;
 }
 
 class Refusal {
@@ -51,7 +54,7 @@ type Body = { readonly ok: true; readonly value: unknown; readonly bytes: number
 export type BallotEndpoint = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
-  const { rounds, resolveMember, clock, logger, headers } = deps;
+  const { rounds, resolveMember, clock, logger, headers, intake } = deps;
 
   const answer = (res: ServerResponse, requestId: string, started: bigint, req: IncomingMessage, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -109,14 +112,17 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     if (match === null) return false;
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req.headers);
-    handle(req, res, match[1] ?? '', requestId, started).catch((error: unknown) => {
-      logger.error({ err: error, requestId }, 'unexpected error');
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
-    });
+    intake.begin();
+    handle(req, res, match[1] ?? '', requestId, started)
+      .catch((error: unknown) => {
+        logger.error({ err: error, requestId }, 'unexpected error');
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
+      })
+      .finally(() => intake.end());
     return true;
   };
 }

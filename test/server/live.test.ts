@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../server/members/member';
+import { PIECE_SOCKETS, SHARDS } from '../../server/live/push-cycles';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
 import type { LoginBody } from '../helpers/client';
 import { seedMembers, signedBallot, type SeededMember } from '../helpers/population';
@@ -111,22 +112,37 @@ describe('live tallies over socket.io', () => {
     for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(240);
   });
 
-  it('reaches every watcher of a crowd (pushed shard by shard), and none after it stops watching', async () => {
+  it('reaches every watcher of a crowd (shard by shard, in pieces), and none after it stops watching', async () => {
     const target = await openRound({ title: 'Zaal', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
-    const crowd = Array.from({ length: 30 }, (_, i) => {
+    // Enough watchers that each shard's push goes out in more than one piece.
+    const crowd = Array.from({ length: 2 * SHARDS * PIECE_SOCKETS + 5 }, (_, i) => {
       const s = socket(members[i]?.token);
       return { s, w: watch(s, target.round) };
     });
     await Promise.all(crowd.map((c) => c.w.ack));
-    expect((await cast(target, members[40] as SeededMember, { pick: 'o1' })).status).toBe(201);
+    expect((await cast(target, members[200] as SeededMember, { pick: 'o1' })).status).toBe(201);
     await until(() => crowd.every((c) => c.w.pushes.some((p) => p.turnout.ballots === 1)));
     const leaving = crowd[0] as (typeof crowd)[number];
     await new Promise((resolve) => leaving.s.emit('round:unwatch', { roundId: target.round }, resolve));
     const seenBefore = leaving.w.pushes.length;
-    expect((await cast(target, members[41] as SeededMember, { pick: 'o2' })).status).toBe(201);
+    expect((await cast(target, members[201] as SeededMember, { pick: 'o2' })).status).toBe(201);
     await until(() => crowd.slice(1).every((c) => c.w.pushes.some((p) => p.turnout.ballots === 2 && p.tally?.totals['o2'] === 1)));
     await new Promise((r) => setTimeout(r, 300));
     expect(leaving.w.pushes).toHaveLength(seenBefore);
+  });
+
+  it('counts every ballot request as in progress until it is answered, refused ones too', async () => {
+    const target = await openRound({ title: 'Drukte', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    const url = `${t.url}/api/rounds/${target.round}/ballots`;
+    const m = members[210] as SeededMember;
+    const answers = await Promise.all([
+      cast(target, m, { pick: 'o1' }),
+      cast(target, members[211] as SeededMember, { pick: 'o9' }),
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(signedBallot(target, m, { pick: 'o1' })) }),
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${m.token}` }, body: '{"ballot":' }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([201, 400, 401, 400]);
+    expect(t.app.intake.active).toBe(0);
   });
 
   it('sends a sealed round only its turnout until it closes', async () => {

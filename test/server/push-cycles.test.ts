@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PUSH_INTERVAL_MS, PushCycles, SHARDS, TICK_MS, type ShardTarget } from '../../server/live/push-cycles';
+import { PIECE_SOCKETS, PUSH_INTERVAL_MS, PushCycles, SHARDS, TICK_MS, sendInPieces, type ShardTarget } from '../../server/live/push-cycles';
 
 interface Sent {
   at: number;
@@ -142,5 +142,44 @@ describe('staggered push cycles', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('a push written in pieces', () => {
+  it('writes every socket once, PIECE_SOCKETS at a time, each piece after a quiet moment', async () => {
+    const sockets = Array.from({ length: 2 * PIECE_SOCKETS + 3 }, (_, i) => `s${i}`);
+    const events: string[] = [];
+    const pieces: string[][] = [];
+    const done = sendInPieces(
+      sockets,
+      async () => {
+        events.push('quiet?');
+        await new Promise((r) => setTimeout(r, 1));
+      },
+      (piece) => {
+        events.push('piece');
+        pieces.push(piece);
+      },
+    );
+    await vi.runAllTimersAsync();
+    await done;
+    expect(pieces.map((p) => p.length)).toEqual([PIECE_SOCKETS, PIECE_SOCKETS, 3]);
+    expect(pieces.flat()).toEqual(sockets);
+    expect(events).toEqual(['quiet?', 'piece', 'quiet?', 'piece', 'quiet?', 'piece']);
+  });
+
+  it('lets I/O in between pieces: no two pieces in one turn of the event loop', async () => {
+    const order: string[] = [];
+    const done = sendInPieces(
+      Array.from({ length: 3 * PIECE_SOCKETS }, (_, i) => i),
+      () => Promise.resolve(),
+      (piece) => {
+        order.push(`piece ${String(piece[0])}`);
+        setImmediate(() => order.push('other work'));
+      },
+    );
+    await vi.runAllTimersAsync();
+    await done;
+    expect(order).toEqual(['piece 0', 'other work', `piece ${PIECE_SOCKETS}`, 'other work', `piece ${2 * PIECE_SOCKETS}`, 'other work']);
   });
 });
