@@ -19,7 +19,7 @@ import { jcs } from '../../shared/protocol/jcs';
 import { signedBytesOfJcs } from '../../shared/protocol/signing';
 import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
 import { ROOT, startChild, startStemkring, type Child } from '../lib/processes';
-import { fmt, median, percentile, table } from '../lib/stats';
+import { fmt, median, pairedMedianRatioInterval, percentile, table, type PairedSamples } from '../lib/stats';
 import { Watchers } from '../lib/watchers';
 
 const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 1_000);
@@ -185,12 +185,14 @@ interface TurnSet {
   readonly idle: Sent[];
   readonly watching: Sent[];
   readonly pairRatios: number[];
+  /** Each pair's ballot latencies: a, sockets idle; b, watching. */
+  readonly pairs: PairedSamples[];
   readonly idleCpu: CpuUse;
   readonly watchingCpu: CpuUse;
 }
 
 function emptyTurnSet(): TurnSet {
-  return { idle: [], watching: [], pairRatios: [], idleCpu: { seconds: 0, server: 0, watchers: 0 }, watchingCpu: { seconds: 0, server: 0, watchers: 0 } };
+  return { idle: [], watching: [], pairRatios: [], pairs: [], idleCpu: { seconds: 0, server: 0, watchers: 0 }, watchingCpu: { seconds: 0, server: 0, watchers: 0 } };
 }
 
 /** Cores used on average: CPU seconds over wall seconds. */
@@ -201,13 +203,17 @@ function turnRows(set: TurnSet, label: string, judged: boolean): string[][] {
   const idleLat = latencies(set.idle.map((s) => s.receivedAt - s.sentAt));
   const watchingLat = latencies(set.watching.map((s) => s.receivedAt - s.sentAt));
   const slowdown = watchingLat.p50 / Math.max(idleLat.p50, 0.001) - 1;
+  const interval = pairedMedianRatioInterval(set.pairs);
   const verdict = judged ? `target < 15%: ${slowdown < 0.15 ? 'PASS' : 'FAIL'}` : 'for comparison';
   return [
     [
       `${label}: ballot latency p50 / p99, sockets idle — watching (${TURN_PAIRS} pairs of ${TURN_SECONDS} s turns) (ms)`,
       `${fmt(idleLat.p50, 2)} / ${fmt(idleLat.p99, 1)} — ${fmt(watchingLat.p50, 2)} / ${fmt(watchingLat.p99, 1)}`,
     ],
-    [`${label}: intake slowed by the watchers (p50 of all watching turns over p50 of all idle turns)`, `${fmt(slowdown * 100, 0)}% (${verdict})`],
+    [
+      `${label}: intake slowed by the watchers (p50 of all watching turns over p50 of all idle turns; 90% bootstrap interval over the pairs)`,
+      `${fmt(slowdown * 100, 0)}% (${fmt((interval.low - 1) * 100, 0)}% to ${fmt((interval.high - 1) * 100, 0)}%; ${verdict})`,
+    ],
     [
       `${label}: the same, pair by pair: median, and the middle half of the pairs`,
       `${fmt((median(set.pairRatios) - 1) * 100, 0)}% (${fmt((percentile(set.pairRatios, 25) - 1) * 100, 0)}% to ${fmt((percentile(set.pairRatios, 75) - 1) * 100, 0)}%)`,
@@ -316,6 +322,7 @@ async function main(): Promise<void> {
       const second = await turn(set, !watchingFirst);
       const [w, i] = watchingFirst ? [first, second] : [second, first];
       set.pairRatios.push(p50Of(w) / Math.max(p50Of(i), 0.001));
+      set.pairs.push({ a: i.map((s) => s.receivedAt - s.sentAt), b: w.map((s) => s.receivedAt - s.sentAt) });
     }
     watchers.priority('normal');
     await watchers.close();
