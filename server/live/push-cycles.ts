@@ -26,18 +26,30 @@ export const TICK_MS = Math.ceil(PUSH_INTERVAL_MS / SHARDS);
 export const PIECE_SOCKETS = 8;
 /** How long a piece waits at most for a moment with no ballot in progress. */
 export const PIECE_WAIT_MS = 2;
+/**
+ * How long all the pieces of one push wait in all. Under a steady stream of
+ * ballots nearly every piece would wait its longest, and a shard's push
+ * would take longer than its turn; past this, the remaining pieces go out
+ * with only a turn of the event loop between them.
+ */
+export const PUSH_WAIT_BUDGET_MS = 10;
 
 /**
  * Writes a push to `sockets` a piece of PIECE_SOCKETS at a time. Before each
  * piece, the I/O that has come in meanwhile is served (a turn of the event
- * loop), and then `quiet` is awaited: a moment with no ballot in progress,
- * or PIECE_WAIT_MS at most. So a push holds up a ballot for one piece at the
- * most, not for the whole shard.
+ * loop), and then `quiet` is awaited: a moment with no ballot in progress, or
+ * PIECE_WAIT_MS at most, while the push's PUSH_WAIT_BUDGET_MS lasts. So a
+ * push holds up a ballot for one piece at the most, not for the whole shard.
  */
-export async function sendInPieces<T>(sockets: readonly T[], quiet: () => Promise<void>, emit: (piece: T[]) => void): Promise<void> {
+export async function sendInPieces<T>(sockets: readonly T[], quiet: (maxWaitMs: number) => Promise<void>, emit: (piece: T[]) => void): Promise<void> {
+  let budget = PUSH_WAIT_BUDGET_MS;
   for (let start = 0; start < sockets.length; start += PIECE_SOCKETS) {
     if (start > 0) await new Promise((resolve) => setImmediate(resolve));
-    await quiet();
+    if (budget > 0) {
+      const waitFrom = performance.now();
+      await quiet(Math.min(PIECE_WAIT_MS, budget));
+      budget -= performance.now() - waitFrom;
+    }
     emit(sockets.slice(start, start + PIECE_SOCKETS));
   }
 }

@@ -9,7 +9,7 @@ import { isModerator, type Member } from '../members/member';
 import type { RoundStatus } from '../rounds/model';
 import type { RoundService } from '../rounds/service';
 import type { IntakeActivity } from './intake-activity';
-import { PIECE_WAIT_MS, PushCycles, SHARDS, sendInPieces } from './push-cycles';
+import { PushCycles, SHARDS, sendInPieces } from './push-cycles';
 
 export interface TallyPush {
   roundId: string;
@@ -138,7 +138,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
         // Each socket is in a room of its own id; one that stops watching while the pieces go out gets no more.
         await sendInPieces(
           [...watchers],
-          () => intake.quiet(PIECE_WAIT_MS),
+          (maxWaitMs) => intake.quiet(maxWaitMs),
           (piece) => {
             const still = piece.filter((id) => io.sockets.adapter.rooms.get(name)?.has(id) === true);
             if (still.length > 0) io.to(still).emit('round:tally', state);

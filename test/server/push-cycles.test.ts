@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PIECE_SOCKETS, PUSH_INTERVAL_MS, PushCycles, SHARDS, TICK_MS, sendInPieces, type ShardTarget } from '../../server/live/push-cycles';
+import { PIECE_SOCKETS, PIECE_WAIT_MS, PUSH_INTERVAL_MS, PUSH_WAIT_BUDGET_MS, PushCycles, SHARDS, TICK_MS, sendInPieces, type ShardTarget } from '../../server/live/push-cycles';
 
 interface Sent {
   at: number;
@@ -166,6 +166,28 @@ describe('a push written in pieces', () => {
     expect(pieces.map((p) => p.length)).toEqual([PIECE_SOCKETS, PIECE_SOCKETS, 3]);
     expect(pieces.flat()).toEqual(sockets);
     expect(events).toEqual(['quiet?', 'piece', 'quiet?', 'piece', 'quiet?', 'piece']);
+  });
+
+  it('waits PIECE_WAIT_MS at most per piece, and PUSH_WAIT_BUDGET_MS in all, while ballots keep coming', async () => {
+    const pieces = 3 * Math.ceil(PUSH_WAIT_BUDGET_MS / PIECE_WAIT_MS);
+    const asked: number[] = [];
+    const emitted: number[] = [];
+    const started = performance.now();
+    // Never quiet: every wait runs to its end.
+    const done = sendInPieces(
+      Array.from({ length: pieces * PIECE_SOCKETS }, (_, i) => i),
+      async (maxWaitMs) => {
+        asked.push(maxWaitMs);
+        await new Promise((r) => setTimeout(r, maxWaitMs));
+      },
+      () => emitted.push(performance.now() - started),
+    );
+    await vi.runAllTimersAsync();
+    await done;
+    expect(emitted).toHaveLength(pieces);
+    expect(Math.max(...asked)).toBeLessThanOrEqual(PIECE_WAIT_MS);
+    expect(asked.reduce((a, b) => a + b, 0)).toBe(PUSH_WAIT_BUDGET_MS);
+    expect(emitted.at(-1)).toBe(PUSH_WAIT_BUDGET_MS);
   });
 
   it('lets I/O in between pieces: no two pieces in one turn of the event loop', async () => {
