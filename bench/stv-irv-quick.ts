@@ -14,17 +14,7 @@ import { countIrv } from '../shared/counting/irv';
 import type { RankedBallot } from '../shared/counting/ranked';
 import { countStv } from '../shared/counting/stv';
 import type { CountOption } from '../shared/counting/types';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './lib/stats';
 
 function randomElection(voters: number, optionCount: number, seed: number): { options: CountOption[]; ballots: RankedBallot[] } {
   const random = mulberry32(seed);

@@ -19,8 +19,8 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** A seeded generator (mulberry32), so that a bootstrap interval is the same for the same data. */
-function seeded(seed: number): () => number {
+/** A seeded generator (mulberry32): the same seed gives the same numbers in [0, 1), run after run. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -52,7 +52,8 @@ export interface PairedSamples {
  * turn move together with the machine's speed at that moment.
  */
 export function pairedMedianRatioInterval(pairs: readonly PairedSamples[], level = 0.9, resamples = 1_000): { low: number; high: number } {
-  const random = seeded(pairs.length * 7919 + 17);
+  // Seeded, so that the same data give the same interval.
+  const random = mulberry32(pairs.length * 7919 + 17);
   const ratios: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const picked = Array.from({ length: pairs.length }, () => pairs[Math.floor(random() * pairs.length)] as PairedSamples);

@@ -34,19 +34,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { count } from '../../shared/counting/index';
 import { assertNever } from '../../shared/result';
 import type { Contest, CountOption, RankingChoice } from '../../shared/counting/types';
+import { mulberry32 } from '../lib/stats';
 
 // ---------------------------------------------------------------------------
 // Seeded ballots
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Election {
   readonly options: readonly CountOption[];
