@@ -7,12 +7,12 @@ export const PUSH_INTERVAL_MS = 250;
  * state as it is at that moment. Each watcher still gets at most four pushes
  * a second, each as fresh as when it is sent, while the cost of writing a push
  * to 1,000 sockets (some 20 ms of main thread, and as much again in receivers
- * on the same machine) comes in eight small pieces spread over the interval.
- * Sent as one block, it held up every ballot that arrived meanwhile by tens of
- * milliseconds. Smaller and more frequent pieces cost more than they save:
- * with 64 shards every push woke the receivers eight times as often. Within
- * its moment, a shard's push is written a few sockets at a time, each piece
- * giving way to the ballots in progress (see sendInPieces).
+ * on the same machine) comes in eight parts spread over the interval. Sent as
+ * one block, it held up every ballot that arrived meanwhile by tens of
+ * milliseconds. More shards cost more than they save: with 64, every push
+ * woke the receivers eight times as often. Within its moment, a shard's push
+ * is written a few sockets at a time, each piece giving way to the ballots in
+ * progress (see sendInPieces).
  */
 export const SHARDS = 8;
 /** Whole milliseconds, rounded up, so that SHARDS turns never take less than PUSH_INTERVAL_MS. */
