@@ -9,7 +9,7 @@ import { isModerator, type Member } from '../members/member';
 import type { RoundStatus } from '../rounds/model';
 import type { RoundService } from '../rounds/service';
 import type { IntakeActivity } from './intake-activity';
-import { PushCycles, SHARDS, sendInPieces } from './push-cycles';
+import { PIECES, PushCycles, SHARDS, sendInPieces } from './push-cycles';
 
 export interface TallyPush {
   roundId: string;
@@ -43,7 +43,15 @@ type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidd
 
 const room = (roundId: string) => `round:${roundId}`;
 
+/** The round whose room this is (not a shard's or a piece's), if it is one. */
+function roundOfRoom(name: string): string | undefined {
+  const id = name.startsWith('round:') ? name.slice('round:'.length) : '';
+  return ID_PATTERN.test(id) ? id : undefined;
+}
+
 const shardRoom = (roundId: string, shard: number) => `round:${roundId}:${shard}`;
+
+const pieceRoom = (roundId: string, shard: number, piece: number) => `round:${roundId}:${shard}:${piece}`;
 
 class SocketAuthError extends Error {
   readonly data: { code: TokenProblem | 'invalid_input'; message: string };
@@ -132,17 +140,15 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
       watched: (roundId, shard) => (io.sockets.adapter.rooms.get(shardRoom(roundId, shard))?.size ?? 0) > 0,
       send: async (roundId, shard) => {
         const state = await stateOf(roundId);
-        const name = shardRoom(roundId, shard);
-        const watchers = io.sockets.adapter.rooms.get(name);
-        if (state === undefined || watchers === undefined) return;
-        // Each socket is in a room of its own id; one that stops watching while the pieces go out gets no more.
+        if (state === undefined) return;
+        // Pushes go to rooms, not to socket ids, so that socket.io's connection state recovery
+        // replays them to a watcher whose connection dropped meanwhile.
+        const rooms = io.sockets.adapter.rooms;
+        const pieces = Array.from({ length: PIECES }, (_, piece) => pieceRoom(roundId, shard, piece)).filter((r) => (rooms.get(r)?.size ?? 0) > 0);
         await sendInPieces(
-          [...watchers],
+          pieces,
           (maxWaitMs) => intake.quiet(maxWaitMs),
-          (piece) => {
-            const still = piece.filter((id) => io.sockets.adapter.rooms.get(name)?.has(id) === true);
-            if (still.length > 0) io.to(still).emit('round:tally', state);
-          },
+          (piece) => io.to(piece).emit('round:tally', state),
         );
       },
     },
@@ -158,10 +164,26 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     },
   });
 
-  let nextShard = 0;
+  /** Watchers who joined so far: the next one goes to the next shard, and to the next piece of it once round. */
+  let joined = 0;
 
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
+    // socket.io gave a watcher whose connection dropped its rooms back (connection state recovery).
+    // It may have missed the last push of a round (with nobody else in its shard, none went out), so
+    // each round it watches sends it the state as it is now.
+    if (socket.recovered) {
+      for (const r of socket.rooms) {
+        const roundId = roundOfRoom(r);
+        if (roundId === undefined) continue;
+        stateOf(roundId).then(
+          (state) => {
+            if (state !== undefined) socket.emit('round:tally', state);
+          },
+          (e: unknown) => logger.error({ err: e, round: roundId }, 'state after a recovered connection failed'),
+        );
+      }
+    }
     const answer = (ack: unknown, body: Record<string, unknown>) => {
       if (typeof ack === 'function') (ack as (b: unknown) => void)(body);
     };
@@ -189,8 +211,13 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
           refuse(roundId, problem, messages[problem], ack);
           return;
         }
-        nextShard = (nextShard + 1) % SHARDS;
-        await socket.join([room(roundId), shardRoom(roundId, nextShard)]);
+        // Watching again (a client re-watches on every reconnect, also when socket.io recovered its
+        // rooms) keeps the socket's shard: in two shards it would get twice the pushes.
+        if (!Array.from({ length: SHARDS }, (_, shard) => shardRoom(roundId, shard)).some((r) => socket.rooms.has(r))) {
+          joined += 1;
+          const shard = joined % SHARDS;
+          await socket.join([room(roundId), shardRoom(roundId, shard), pieceRoom(roundId, shard, Math.floor(joined / SHARDS) % PIECES)]);
+        }
         const state = await stateOf(roundId);
         if (state !== undefined) socket.emit('round:tally', state);
         answer(ack, { ok: true });
@@ -203,7 +230,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     socket.on('round:unwatch', async (payload: unknown, ack?: unknown) => {
       const roundId = (payload as { roundId?: unknown } | null)?.roundId;
       if (typeof roundId === 'string') {
-        for (const r of [room(roundId), ...Array.from({ length: SHARDS }, (_, shard) => shardRoom(roundId, shard))]) await socket.leave(r);
+        const ofRound = `${room(roundId)}:`;
+        for (const r of [...socket.rooms]) if (r === room(roundId) || r.startsWith(ofRound)) await socket.leave(r);
       }
       answer(ack, { ok: true });
     });

@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../server/members/member';
-import { PIECE_SOCKETS, SHARDS } from '../../server/live/push-cycles';
+import { SHARDS } from '../../server/live/push-cycles';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
 import type { LoginBody } from '../helpers/client';
 import { seedMembers, signedBallot, type SeededMember } from '../helpers/population';
@@ -115,7 +115,7 @@ describe('live tallies over socket.io', () => {
   it('reaches every watcher of a crowd (shard by shard, in pieces), and none after it stops watching', async () => {
     const target = await openRound({ title: 'Zaal', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
     // Enough watchers that each shard's push goes out in more than one piece.
-    const crowd = Array.from({ length: 2 * SHARDS * PIECE_SOCKETS + 5 }, (_, i) => {
+    const crowd = Array.from({ length: 4 * SHARDS + 5 }, (_, i) => {
       const s = socket(members[i]?.token);
       return { s, w: watch(s, target.round) };
     });
@@ -143,6 +143,53 @@ describe('live tallies over socket.io', () => {
     ]);
     expect(answers.map((a) => a.status)).toEqual([201, 400, 401, 400]);
     expect(t.app.intake.active).toBe(0);
+  });
+
+  it('gives a watcher whose connection dropped its round back, with what happened meanwhile, and pushes no more often for it', async () => {
+    const target = await openRound({ title: 'Tunnel', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    const s = connect(t.url, { transports: ['websocket'], auth: { token: members[220]?.token }, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    sockets.push(s);
+    const w = watch(s, target.round);
+    expect((await w.ack).ok).toBe(true);
+    // As the browser client does: watch again on every (re)connection.
+    let watchedAgain: Promise<unknown> = Promise.resolve();
+    s.on('connect', () => {
+      watchedAgain = new Promise((resolve) => s.emit('round:watch', { roundId: target.round }, resolve));
+    });
+    expect((await cast(target, members[219] as SeededMember, { pick: 'o1' })).status).toBe(201);
+    await until(() => w.pushes.some((p) => p.turnout.ballots === 1));
+    const reconnected = new Promise<void>((resolve) => s.once('connect', () => resolve()));
+    s.io.engine.close(); // the network drops, as a phone's does in a tunnel
+    expect((await cast(target, members[221] as SeededMember, { pick: 'o2' })).status).toBe(201);
+    await reconnected;
+    expect(s.recovered).toBe(true);
+    await until(() => w.pushes.some((p) => p.turnout.ballots === 2 && p.tally?.totals['o2'] === 1));
+    await watchedAgain;
+    // Still one watcher in one shard: a burst after the reconnection gets pushes at least the interval apart.
+    const before = w.pushes.length;
+    await Promise.all(members.slice(222, 262).map((m) => cast(target, m, { pick: 'o1' })));
+    await until(() => w.pushes.some((p) => p.turnout.ballots === 42));
+    await new Promise((r) => setTimeout(r, 300));
+    const times = w.pushes.slice(before).map((p) => Date.parse(p.at));
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(240);
+  });
+
+  it('sends a watcher whose connection was down the state it missed, without it watching again', async () => {
+    const target = await openRound({ title: 'Stilte', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    // Back only after the push of the ballot cast meanwhile has gone out (pushes are at most 250 ms apart);
+    // alone in its shard, nobody got that push, so socket.io has nothing to replay.
+    const s = connect(t.url, { transports: ['websocket'], auth: { token: members[262]?.token }, reconnectionDelay: 600, reconnectionDelayMax: 700 });
+    sockets.push(s);
+    const w = watch(s, target.round);
+    expect((await w.ack).ok).toBe(true);
+    expect((await cast(target, members[263] as SeededMember, { pick: 'o1' })).status).toBe(201);
+    await until(() => w.pushes.some((p) => p.turnout.ballots === 1));
+    const reconnected = new Promise<void>((resolve) => s.once('connect', () => resolve()));
+    s.io.engine.close();
+    expect((await cast(target, members[264] as SeededMember, { pick: 'o2' })).status).toBe(201);
+    await reconnected;
+    expect(s.recovered).toBe(true);
+    await until(() => w.pushes.some((p) => p.turnout.ballots === 2 && p.tally?.totals['o2'] === 1));
   });
 
   it('sends a sealed round only its turnout until it closes', async () => {
