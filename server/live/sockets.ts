@@ -212,8 +212,9 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
           return;
         }
         // Watching again (a client re-watches on every reconnect, also when socket.io recovered its
-        // rooms) keeps the socket's shard: in two shards it would get twice the pushes.
-        if (!Array.from({ length: SHARDS }, (_, shard) => shardRoom(roundId, shard)).some((r) => socket.rooms.has(r))) {
+        // rooms) keeps the socket's shard: in two shards it would get twice the pushes. The round's room is
+        // joined and left with its shard and piece.
+        if (!socket.rooms.has(room(roundId))) {
           joined += 1;
           const shard = joined % SHARDS;
           await socket.join([room(roundId), shardRoom(roundId, shard), pieceRoom(roundId, shard, Math.floor(joined / SHARDS) % PIECES)]);
