@@ -23,6 +23,15 @@ export function isModerator(role: Role): boolean {
   return role === 'moderator' || role === 'admin';
 }
 
+/**
+ * Whether a moderator or admin may approve, suspend or reinstate an account
+ * of this role: moderators act on members only; moderators and admins are
+ * an admin's to act on.
+ */
+export function mayActOn(actorRole: Role, targetRole: Role): boolean {
+  return actorRole === 'admin' || (actorRole === 'moderator' && targetRole === 'member');
+}
+
 /** Emails compare case-insensitively; stored lowercased and trimmed. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -90,8 +90,8 @@ export function memberRoutes(members: MemberService, clock: Clock, limits: Membe
   });
 
   r.post('/members/:id/approve', async (req, res) => {
-    moderator(req);
-    reply(res, await members.approve(actionContext(req, clock), idParam(req, 'id')), 200, 'member');
+    const actor = moderator(req);
+    reply(res, await members.approve(actionContext(req, clock), actor.role, idParam(req, 'id')), 200, 'member');
   });
 
   r.post('/members/:id/role', async (req, res) => {
@@ -107,8 +107,8 @@ export function memberRoutes(members: MemberService, clock: Clock, limits: Membe
   });
 
   r.post('/members/:id/reinstate', async (req, res) => {
-    moderator(req);
-    reply(res, await members.reinstate(actionContext(req, clock), idParam(req, 'id')), 200, 'member');
+    const actor = moderator(req);
+    reply(res, await members.reinstate(actionContext(req, clock), actor.role, idParam(req, 'id')), 200, 'member');
   });
 
   r.post('/invites', async (req, res) => {

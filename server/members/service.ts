@@ -11,7 +11,7 @@ import type { Store } from '../db/store';
 import { failure, type Failure } from '../failure';
 import { newId, randomToken } from '../ids';
 import { checkDevicePublicKey } from './device-key';
-import { isModerator, toMember, type Member, type MemberStatus, type Role } from './member';
+import { mayActOn, toMember, type Member, type MemberStatus, type Role } from './member';
 import * as repo from './repository';
 
 /** Lets open rounds take a key a voter adds while they run (see RoundService). */
@@ -213,10 +213,11 @@ export class MemberService {
     return (await repo.listMembers(this.store.db, status)).map(toMember);
   }
 
-  async approve(ctx: ActionContext, memberId: string): Promise<Result<Member, Failure>> {
+  async approve(ctx: ActionContext, actorRole: Role, memberId: string): Promise<Result<Member, Failure>> {
     return this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
+      if (!mayActOn(actorRole, row.role)) return failure('forbidden', `only an admin can approve a ${row.role}`);
       if (row.status !== 'pending') return failure('conflict', `this member is ${row.status}, not pending`);
       await repo.updateMember(trx, memberId, { status: 'active', approved_at: ctx.at, approved_by: ctx.actorId });
       await recordAudit(trx, ctx, { action: 'member.approve', targetType: 'member', targetId: memberId });
@@ -248,7 +249,7 @@ export class MemberService {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
       if (memberId === ctx.actorId) return failure('conflict', 'you cannot suspend yourself');
-      if (isModerator(row.role) && actorRole !== 'admin') return failure('forbidden', 'only an admin can suspend a moderator');
+      if (!mayActOn(actorRole, row.role)) return failure('forbidden', `only an admin can suspend a ${row.role}`);
       if (row.status === 'suspended') return failure('conflict', 'this member is already suspended');
       if (row.role === 'admin' && (await repo.countActiveAdmins(trx)) <= 1) {
         return failure('last_admin', 'the last active admin cannot be suspended');
@@ -265,10 +266,12 @@ export class MemberService {
     });
   }
 
-  async reinstate(ctx: ActionContext, memberId: string): Promise<Result<Member, Failure>> {
+  /** The same rank as suspending: a moderator cannot undo what an admin did to a moderator or admin. */
+  async reinstate(ctx: ActionContext, actorRole: Role, memberId: string): Promise<Result<Member, Failure>> {
     return this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
+      if (!mayActOn(actorRole, row.role)) return failure('forbidden', `only an admin can reinstate a ${row.role}`);
       if (row.status !== 'suspended') return failure('conflict', 'this member is not suspended');
       await repo.updateMember(trx, memberId, { status: 'active' });
       await recordAudit(trx, ctx, { action: 'member.reinstate', targetType: 'member', targetId: memberId });

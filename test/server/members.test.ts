@@ -263,3 +263,34 @@ describe('sign-out', () => {
     expect(await auditActions(m.member.id)).toContain('auth.logout:ok');
   });
 });
+
+describe('rank: moderators act only on members', () => {
+  it('lets only an admin reinstate or approve a moderator or an admin', async () => {
+    const mod = await t.api.activeMember(admin.accessToken, 'rank-mod@example.org');
+    expect((await t.api.post(`/api/members/${mod.member.id}/role`, { role: 'moderator' }, admin.accessToken)).status).toBe(200);
+    const modToken = (await t.api.login('rank-mod@example.org', 'member-password-1')).accessToken;
+    const other = await t.api.activeMember(admin.accessToken, 'rank-admin@example.org');
+    expect((await t.api.post(`/api/members/${other.member.id}/role`, { role: 'admin' }, admin.accessToken)).status).toBe(200);
+    expect((await t.api.post(`/api/members/${other.member.id}/suspend`, { reason: 'test' }, admin.accessToken)).status).toBe(200);
+
+    const reinstate = await t.api.post<ErrorBody>(`/api/members/${other.member.id}/reinstate`, undefined, modToken);
+    expect(reinstate.status).toBe(403);
+    expect(reinstate.body.error.code).toBe('forbidden');
+    const members = await t.api.get<{ members: MemberBody[] }>('/api/members?status=suspended', admin.accessToken);
+    expect(members.body.members.find((m) => m.id === other.member.id)?.status).toBe('suspended');
+    expect((await t.api.post(`/api/members/${other.member.id}/reinstate`, undefined, admin.accessToken)).status).toBe(200);
+
+    // A pending account an admin made a moderator is approved by an admin only.
+    const reg = await t.api.post<{ member: MemberBody }>('/api/auth/register', { email: 'rank-pending@example.org', name: 'P', password: 'member-password-1' });
+    expect((await t.api.post(`/api/members/${reg.body.member.id}/role`, { role: 'moderator' }, admin.accessToken)).status).toBe(200);
+    const approve = await t.api.post<ErrorBody>(`/api/members/${reg.body.member.id}/approve`, undefined, modToken);
+    expect(approve.status).toBe(403);
+    expect(approve.body.error.code).toBe('forbidden');
+    expect((await t.api.post(`/api/members/${reg.body.member.id}/approve`, undefined, admin.accessToken)).status).toBe(200);
+
+    // On members a moderator still acts.
+    const plain = await t.api.activeMember(admin.accessToken, 'rank-plain@example.org');
+    expect((await t.api.post(`/api/members/${plain.member.id}/suspend`, {}, modToken)).status).toBe(200);
+    expect((await t.api.post(`/api/members/${plain.member.id}/reinstate`, undefined, modToken)).status).toBe(200);
+  });
+});
