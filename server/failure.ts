@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   invalid_credentials: 401,
   invalid_refresh_token: 401,
   refresh_token_reused: 401,
+  refresh_token_revoked: 401,
+  session_ended: 401,
   forbidden: 403,
   account_pending: 403,
   account_suspended: 403,

@@ -74,7 +74,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       // Signed out meanwhile: a public read still answers without a token.
       res = await send(method, path, options.body, token);
       if (res === null) return err(NETWORK);
-    } else if (code === 'invalid_token') {
+    } else if (code === 'invalid_token' || code === 'session_ended') {
       clearAuth();
       res = await send(method, path, options.body, null);
       if (res === null) return err(NETWORK);

@@ -24,6 +24,8 @@ const CODE_MESSAGES = {
   invalid_credentials: 'error.invalid_credentials',
   invalid_refresh_token: 'error.unauthenticated',
   refresh_token_reused: 'error.unauthenticated',
+  refresh_token_revoked: 'error.unauthenticated',
+  session_ended: 'error.unauthenticated',
   forbidden: 'error.forbidden',
   account_pending: 'error.account_pending',
   account_suspended: 'error.account_suspended',

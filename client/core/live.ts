@@ -46,7 +46,7 @@ function connection(): Socket {
     for (const set of watchers.values()) for (const w of set) w.onConnection?.(false);
     if (e.message === 'token_expired') {
       void freshAccessToken().then(() => s.connect());
-    } else if (e.message === 'invalid_token' || e.message === 'account_suspended') {
+    } else if (e.message === 'invalid_token' || e.message === 'session_ended' || e.message === 'account_suspended') {
       // Watch what an anonymous visitor may: published rounds.
       setTimeout(() => s.connect(), 1000);
     }

@@ -4,15 +4,26 @@ import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
 
 /**
+ * What a valid access token says: whose it is, which login it belongs to
+ * (`sid`, the family id of that login's refresh tokens, so ending the login
+ * ends its access tokens too), and when it expires.
+ */
+export interface TokenClaims {
+  readonly memberId: string;
+  readonly sessionId: string;
+  readonly expiresMs: number;
+}
+
+/**
  * Tokens known to be good: the ones this server issued, and the ones it has
  * verified, so a member's requests after the first (or after signing in) do
  * not verify the same JWT again; the expiry is still checked on every use.
  * Bounded: cleared when full (tokens are then simply verified again).
  */
 class KnownTokens {
-  private readonly known = new Map<string, { memberId: string; expiresMs: number }>();
+  private readonly known = new Map<string, TokenClaims>();
   constructor(private readonly max = 50_000) {}
-  get(token: string, nowMs: number): { memberId: string; expiresMs: number } | undefined {
+  get(token: string, nowMs: number): TokenClaims | undefined {
     const hit = this.known.get(token);
     if (hit === undefined) return undefined;
     if (hit.expiresMs <= nowMs) {
@@ -21,9 +32,9 @@ class KnownTokens {
     }
     return hit;
   }
-  set(token: string, memberId: string, expiresMs: number): void {
+  set(token: string, claims: TokenClaims): void {
     if (this.known.size >= this.max) this.known.clear();
-    this.known.set(token, { memberId, expiresMs });
+    this.known.set(token, claims);
   }
 }
 
@@ -34,7 +45,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** As jose reads a claims set: invalid UTF-8 is an error, not replaced. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-type Verdict = Result<{ memberId: string; expiresMs: number }, 'invalid_token' | 'token_expired'>;
+type Verdict = Result<TokenClaims, 'invalid_token' | 'token_expired'>;
 
 /** Short-lived access tokens (JWT, HS256) and the hashing of refresh tokens. */
 export class AccessTokens {
@@ -55,9 +66,9 @@ export class AccessTokens {
     this.hmacKey = createSecretKey(raw);
   }
 
-  async issue(memberId: string, now: Date): Promise<string> {
+  async issue(memberId: string, sessionId: string, now: Date): Promise<string> {
     const iat = Math.floor(now.getTime() / 1000);
-    const token = await new SignJWT({})
+    const token = await new SignJWT({ sid: sessionId })
       .setProtectedHeader(HEADER)
       .setSubject(memberId)
       .setIssuer(this.issuer)
@@ -65,7 +76,7 @@ export class AccessTokens {
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.ttlSeconds)
       .sign(await this.key);
-    this.known.set(token, memberId, (iat + this.ttlSeconds) * 1000);
+    this.known.set(token, { memberId, sessionId, expiresMs: (iat + this.ttlSeconds) * 1000 });
     return token;
   }
 
@@ -73,7 +84,7 @@ export class AccessTokens {
     const known = this.known.get(token, now.getTime());
     if (known !== undefined) return ok(known);
     const verdict = token.startsWith(`${HEADER_SEGMENT}.`) ? this.verifyOwnHeader(token, now) : await this.verifyWithJose(token, now);
-    if (verdict.ok) this.known.set(token, verdict.value.memberId, verdict.value.expiresMs);
+    if (verdict.ok) this.known.set(token, verdict.value);
     return verdict;
   }
 
@@ -90,8 +101,10 @@ export class AccessTokens {
         algorithms: ['HS256'],
         currentDate: now,
       });
-      if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') return err('invalid_token');
-      return ok({ memberId: payload.sub, expiresMs: payload.exp * 1000 });
+      const { sub, exp, sid } = payload;
+      if (typeof sub !== 'string' || sub.length === 0 || typeof exp !== 'number') return err('invalid_token');
+      if (typeof sid !== 'string' || sid.length === 0) return err('invalid_token');
+      return ok({ memberId: sub, sessionId: sid, expiresMs: exp * 1000 });
     } catch (e) {
       if (e instanceof errors.JWTExpired) return err('token_expired');
       return err('invalid_token');
@@ -126,13 +139,15 @@ export class AccessTokens {
     const aud = claims['aud'];
     if (!(aud === 'stemkring' || (Array.isArray(aud) && aud.includes('stemkring')))) return err('invalid_token');
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    const { iat, nbf, exp, sub } = claims;
+    const { iat, nbf, exp, sub, sid } = claims;
     if (iat !== undefined && typeof iat !== 'number') return err('invalid_token');
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds)) return err('invalid_token');
     if (exp !== undefined && typeof exp !== 'number') return err('invalid_token');
     if (typeof exp === 'number' && exp <= nowSeconds) return err('token_expired');
     if (typeof sub !== 'string' || sub.length === 0 || typeof exp !== 'number') return err('invalid_token');
-    return ok({ memberId: sub, expiresMs: exp * 1000 });
+    // A token without the login it belongs to could not be ended at sign-out.
+    if (typeof sid !== 'string' || sid.length === 0) return err('invalid_token');
+    return ok({ memberId: sub, sessionId: sid, expiresMs: exp * 1000 });
   }
 }
 

@@ -22,7 +22,7 @@ declare module 'express-serve-static-core' {
  * hear that it is not. The member is read fresh, so a suspension takes effect
  * at once.
  */
-export type TokenProblem = 'invalid_token' | 'token_expired' | 'account_suspended';
+export type TokenProblem = 'invalid_token' | 'token_expired' | 'account_suspended' | 'session_ended';
 
 /** Resolves an access token to its member: used by HTTP requests and socket handshakes alike. */
 export type MemberResolver = (token: string, now: Date) => Promise<Result<Member, TokenProblem>>;
@@ -31,13 +31,20 @@ export function memberResolver(tokens: AccessTokens, store: Store): MemberResolv
   const memberById = store.reader.prepare<[string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'>>(
     'select id, email, name, role, status from members where id = ?',
   );
+  // The login's newest revocation, if any: with the (family_id, revoked_at) index a single seek.
+  // No row at all means the login is unknown here, which ends the token as surely as a revocation.
+  const loginById = store.reader.prepare<[string], { revoked_at: string | null }>(
+    'select revoked_at from refresh_tokens where family_id = ? order by revoked_at desc limit 1',
+  );
   return async (token, now) => {
     const verified = await tokens.verify(token, now);
     if (!verified.ok) return err(verified.error);
-    // Read fresh each time, so a suspension takes effect at once.
+    // Read fresh each time, so a suspension, a sign-out or a revoked refresh chain takes effect at once.
     const row = memberById.get(verified.value.memberId);
     if (row === undefined) return err('invalid_token');
     if (row.status === 'suspended') return err('account_suspended');
+    const login = loginById.get(verified.value.sessionId);
+    if (login === undefined || login.revoked_at !== null) return err('session_ended');
     return ok(toMember(row));
   };
 }
@@ -46,6 +53,7 @@ export const TOKEN_MESSAGES: Record<TokenProblem, string> = {
   invalid_token: 'the access token is not valid',
   token_expired: 'the access token has expired; refresh it',
   account_suspended: 'this account is suspended',
+  session_ended: 'this sign-in has ended (signed out or revoked); sign in again',
 };
 
 /**

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { parseInput } from '../http/errors';
@@ -23,8 +23,15 @@ function emailOf(body: unknown): string | null {
   return typeof email === 'string' ? normalizeEmail(email).slice(0, 254) : null;
 }
 
+/** Answers that carry tokens (and their refusals) must never be kept by a browser or proxy cache. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 export function memberRoutes(members: MemberService, clock: Clock, limits: MemberLimiters): Router {
   const r = Router();
+  r.use('/auth', noStore);
 
   r.post(
     '/auth/register',

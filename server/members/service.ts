@@ -135,31 +135,34 @@ export class MemberService {
   }
 
   /**
-   * A refresh token works once. Presenting a spent one means it was copied:
-   * the whole chain of that login is revoked, so the thief and the owner both
-   * have to sign in again.
+   * A refresh token works once. Presenting a spent one of a live chain means
+   * it was copied: the whole chain of that login is revoked, so the thief and
+   * the owner both have to sign in again. A chain that has ended already
+   * (sign-out, suspension, an earlier reuse) is simply refused, each with its
+   * own code, so a client can tell "sign in again" from "you are suspended".
    */
   async refresh(ctx: ActionContext, refreshToken: string): Promise<Result<Tokens, Failure>> {
     const tokenHash = hashRefreshToken(refreshToken);
     const outcome = await this.store.transaction(async (trx): Promise<Result<Tokens | 'reused', Failure>> => {
       const row = await repo.findRefreshToken(trx, tokenHash);
       if (row === undefined) return failure('invalid_refresh_token', 'this refresh token is unknown');
-      if (row.used_at !== null || row.revoked_at !== null) {
+      const member = await repo.findMemberById(trx, row.member_id);
+      if (member === undefined) throw new Error('refresh token without member');
+      if (member.status === 'suspended') return failure('account_suspended', 'this account is suspended');
+      if (row.revoked_at !== null) return failure('refresh_token_revoked', 'this sign-in has ended; sign in again');
+      if (row.used_at !== null) {
         await repo.revokeRefreshFamily(trx, row.family_id, ctx.at);
         await recordAudit(trx, { ...ctx, actorId: row.member_id }, {
           action: 'auth.refresh_reuse',
           targetType: 'member',
           targetId: row.member_id,
           outcome: 'denied',
-          detail: { family: row.family_id, revokedBefore: row.revoked_at !== null && row.used_at === null },
+          detail: { family: row.family_id },
         });
         // Committed on purpose: the revocation must stick even though the request fails.
         return ok('reused');
       }
       if (row.expires_at <= ctx.at) return failure('invalid_refresh_token', 'this refresh token has expired');
-      const member = await repo.findMemberById(trx, row.member_id);
-      if (member === undefined) throw new Error('refresh token without member');
-      if (member.status === 'suspended') return failure('account_suspended', 'this account is suspended');
       if (!(await repo.markRefreshTokenUsed(trx, tokenHash, ctx.at))) {
         return failure('invalid_refresh_token', 'this refresh token was just used');
       }
@@ -198,7 +201,7 @@ export class MemberService {
       created_at: at,
       expires_at: new Date(Date.parse(at) + this.refreshTtlSeconds * 1000).toISOString(),
     });
-    const accessToken = await this.tokens.issue(memberId, this.clock.now());
+    const accessToken = await this.tokens.issue(memberId, familyId, this.clock.now());
     return { accessToken, refreshToken };
   }
 

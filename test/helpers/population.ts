@@ -17,6 +17,10 @@ export interface SeededMember {
  * access tokens minted with the instance secret: registering thousands through
  * the API would spend the time on scrypt, which is not what is being tested.
  */
+function loginOf(memberId: string): string {
+  return `login-${memberId}`;
+}
+
 export async function seedMembers(store: Store, instance: Instance, count: number, prefix = 'seed'): Promise<SeededMember[]> {
   const at = new Date().toISOString();
   const tokens = new AccessTokens(instance.secret, instance.id, 3_600);
@@ -25,7 +29,7 @@ export async function seedMembers(store: Store, instance: Instance, count: numbe
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
     const id = `${prefix}${i}`;
-    members.push({ id, publicKey: encodeBase64Url(new Uint8Array(raw)), privateKey, token: await tokens.issue(id, new Date()) });
+    members.push({ id, publicKey: encodeBase64Url(new Uint8Array(raw)), privateKey, token: await tokens.issue(id, loginOf(id), new Date()) });
   }
   await store.db.transaction().execute(async (trx) => {
     for (let i = 0; i < members.length; i += 2_000) {
@@ -47,6 +51,11 @@ export async function seedMembers(store: Store, instance: Instance, count: numbe
         )
         .execute();
       await trx.insertInto('device_keys').values(chunk.map((m) => ({ public_key: m.publicKey, member_id: m.id, created_at: at, revoked_at: null }))).execute();
+      // The login each token belongs to: an access token works while its login's refresh chain is not revoked.
+      await trx
+        .insertInto('refresh_tokens')
+        .values(chunk.map((m) => ({ token_hash: `seeded-${m.id}`, family_id: loginOf(m.id), member_id: m.id, created_at: at, expires_at: '9999-12-31T00:00:00.000Z', used_at: null, revoked_at: null })))
+        .execute();
     }
   });
   return members;

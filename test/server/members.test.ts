@@ -1,4 +1,5 @@
 import nacl from 'tweetnacl';
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
 import type { ErrorBody, LoginBody, MemberBody } from '../helpers/client';
@@ -140,9 +141,13 @@ describe('sign-in and tokens', () => {
     const replay = await t.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: m.refreshToken });
     expect(replay.status).toBe(401);
     expect(replay.body.error.code).toBe('refresh_token_reused');
-    // The newest token of that chain is revoked too.
+    // The newest token of that chain is revoked too, and so is its access token.
     const after = await t.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: second.body.refreshToken });
     expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('refresh_token_revoked');
+    const access = await t.api.get<ErrorBody>('/api/me', second.body.accessToken);
+    expect(access.status).toBe(401);
+    expect(access.body.error.code).toBe('session_ended');
     // Another login of the same member is a separate chain and still works.
     const other = await t.api.login('refresh@example.org', 'member-password-1');
     expect((await t.api.post('/api/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(200);
@@ -199,11 +204,29 @@ describe('roles and suspension', () => {
     expect(login.status).toBe(403);
     expect(login.body.error.code).toBe('account_suspended');
     expect((await t.api.get<ErrorBody>('/api/me', m.accessToken)).body.error.code).toBe('account_suspended');
-    expect((await t.api.post('/api/auth/refresh', { refreshToken: m.refreshToken })).status).toBe(401);
+    const refresh = await t.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: m.refreshToken });
+    expect(refresh.status).toBe(403);
+    expect(refresh.body.error.code).toBe('account_suspended');
     expect(await auditActions(m.member.id)).toEqual(expect.arrayContaining(['member.suspend:ok', 'member.login:denied']));
 
     expect((await t.api.post(`/api/members/${m.member.id}/reinstate`, undefined, admin.accessToken)).status).toBe(200);
     expect((await t.api.post('/api/auth/login', { email: 'suspend-me@example.org', password: 'member-password-1' })).status).toBe(200);
+  });
+});
+
+describe('token answers', () => {
+  it('are never stored by a cache: login, refresh and their refusals carry Cache-Control: no-store', async () => {
+    await t.api.activeMember(admin.accessToken, 'nostore@example.org');
+    const login = await t.api.post<LoginBody>('/api/auth/login', { email: 'nostore@example.org', password: 'member-password-1' });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('cache-control')).toBe('no-store');
+    const refresh = await t.api.post<LoginBody>('/api/auth/refresh', { refreshToken: login.body.refreshToken });
+    expect(refresh.status).toBe(200);
+    expect(refresh.headers.get('cache-control')).toBe('no-store');
+    const wrong = await t.api.post('/api/auth/login', { email: 'nostore@example.org', password: 'wrong-password' });
+    expect(wrong.headers.get('cache-control')).toBe('no-store');
+    const register = await t.api.post('/api/auth/register', { email: 'nostore2@example.org', name: 'N', password: 'member-password-1' });
+    expect(register.headers.get('cache-control')).toBe('no-store');
   });
 });
 
@@ -251,13 +274,30 @@ describe('device keys', () => {
 });
 
 describe('sign-out', () => {
-  it('ends the login: its refresh chain stops working, other logins go on', async () => {
+  it('ends the login: its refresh chain and its access token stop working at once, other logins go on', async () => {
     const m = await t.api.activeMember(admin.accessToken, 'logout@example.org');
     const other = await t.api.login('logout@example.org', 'member-password-1');
+    expect((await t.api.get('/api/me', m.accessToken)).status).toBe(200);
     const res = await t.api.post('/api/auth/logout', { refreshToken: m.refreshToken });
     expect(res.status).toBe(204);
     const refused = await t.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: m.refreshToken });
     expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('refresh_token_revoked');
+    // The access token of that login ends with it: on HTTP, on the ballot endpoint and at a socket's handshake.
+    const me = await t.api.get<ErrorBody>('/api/me', m.accessToken);
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('session_ended');
+    const ballot = await t.api.post<ErrorBody>('/api/rounds/someround/ballots', {}, m.accessToken);
+    expect(ballot.status).toBe(401);
+    expect(ballot.body.error.code).toBe('session_ended');
+    const s = connect(t.url, { transports: ['websocket'], auth: { token: m.accessToken }, reconnection: false });
+    try {
+      const error = await new Promise<{ message: string }>((resolve) => s.on('connect_error', resolve));
+      expect(error.message).toBe('session_ended');
+    } finally {
+      s.close();
+    }
+    expect((await t.api.get('/api/me', other.accessToken)).status).toBe(200);
     expect((await t.api.post('/api/auth/refresh', { refreshToken: other.refreshToken })).status).toBe(200);
     expect((await t.api.post<ErrorBody>('/api/auth/logout', { refreshToken: 'unknown-token' })).status).toBe(401);
     expect(await auditActions(m.member.id)).toContain('auth.logout:ok');

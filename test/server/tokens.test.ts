@@ -11,31 +11,43 @@ const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
 describe('access tokens', () => {
   it('accepts its own tokens until they expire, and then says they expired', async () => {
     const tokens = new AccessTokens(secret, 'instance-a', 900);
-    const token = await tokens.issue('m1', at);
-    await expect(tokens.verify(token, later(899))).resolves.toEqual({ ok: true, value: { memberId: 'm1', expiresMs: later(900).getTime() } });
+    const token = await tokens.issue('m1', 's1', at);
+    await expect(tokens.verify(token, later(899))).resolves.toEqual({ ok: true, value: { memberId: 'm1', sessionId: 's1', expiresMs: later(900).getTime() } });
     await expect(tokens.verify(token, later(900))).resolves.toEqual({ ok: false, error: 'token_expired' });
   });
 
   it('accepts a token issued by another process of the same instance: verified the first time, known after that', async () => {
-    const token = await new AccessTokens(secret, 'instance-a', 900).issue('m2', at);
+    const token = await new AccessTokens(secret, 'instance-a', 900).issue('m2', 's2', at);
     const fresh = new AccessTokens(secret, 'instance-a', 900);
-    await expect(fresh.verify(token, later(10))).resolves.toMatchObject({ ok: true, value: { memberId: 'm2' } });
-    await expect(fresh.verify(token, later(11))).resolves.toMatchObject({ ok: true, value: { memberId: 'm2' } });
+    await expect(fresh.verify(token, later(10))).resolves.toMatchObject({ ok: true, value: { memberId: 'm2', sessionId: 's2' } });
+    await expect(fresh.verify(token, later(11))).resolves.toMatchObject({ ok: true, value: { memberId: 'm2', sessionId: 's2' } });
   });
 
   it('refuses a token with any change, one from another instance, and one signed with another secret', async () => {
     const tokens = new AccessTokens(secret, 'instance-a', 900);
-    const token = await tokens.issue('m3', at);
+    const token = await tokens.issue('m3', 's3', at);
     const [header, payload, sig] = token.split('.') as [string, string, string];
     const otherSub = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'admin' })).toString('base64url');
     const flipped = `${sig.slice(0, -2)}${sig.at(-2) === 'A' ? 'B' : 'A'}${sig.at(-1) ?? ''}`;
     for (const bad of [`${header}.${otherSub}.${sig}`, `${header}.${payload}.${flipped}`, `${token}x`, 'not-a-token']) {
       await expect(tokens.verify(bad, later(1))).resolves.toEqual({ ok: false, error: 'invalid_token' });
     }
-    const foreign = await new AccessTokens(secret, 'instance-b', 900).issue('m3', at);
+    const foreign = await new AccessTokens(secret, 'instance-b', 900).issue('m3', 's3', at);
     await expect(tokens.verify(foreign, later(1))).resolves.toEqual({ ok: false, error: 'invalid_token' });
-    const forged = await new AccessTokens(new Uint8Array(32).fill(2), 'instance-a', 900).issue('m3', at);
+    const forged = await new AccessTokens(new Uint8Array(32).fill(2), 'instance-a', 900).issue('m3', 's3', at);
     await expect(tokens.verify(forged, later(1))).resolves.toEqual({ ok: false, error: 'invalid_token' });
+  });
+
+  it('refuses a token that names no login (sid), on either path: it could not be ended at sign-out', async () => {
+    const t = Math.floor(at.getTime() / 1000);
+    for (const sid of [undefined, '', 42]) {
+      const token = await new SignJWT({ iss: 'instance-a', aud: 'stemkring', sub: 'm1', exp: t + 60, ...(sid === undefined ? {} : { sid }) })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(derivedKey(secret));
+      const tokens = new AccessTokens(secret, 'instance-a', 900);
+      await expect(tokens.verify(token, at)).resolves.toEqual({ ok: false, error: 'invalid_token' });
+      await expect(tokens.verifyWithJose(token, at)).resolves.toEqual({ ok: false, error: 'invalid_token' });
+    }
   });
 });
 
@@ -64,6 +76,7 @@ describe('access tokens: the node:crypto path and jose agree', () => {
           iss: claim(fc.constant('instance-a')),
           aud: claim(fc.constantFrom('stemkring', ['x', 'stemkring'])),
           sub: claim(fc.constantFrom('m1', 'admin')),
+          sid: claim(fc.constantFrom('s1', 'family-2')),
           iat: claim(time),
           nbf: claim(fc.oneof(fc.constant(undefined), time)),
           exp: claim(time),
@@ -98,7 +111,7 @@ describe('access tokens: the node:crypto path and jose agree', () => {
 
   it('on tokens the server issued, checked at every second around their expiry', async () => {
     const issuer = new AccessTokens(secret, 'instance-a', 900);
-    const token = await issuer.issue('m9', at);
+    const token = await issuer.issue('m9', 's9', at);
     for (const s of [-1, 0, 1, 450, 899, 900, 901, 10_000]) {
       const fresh = new AccessTokens(secret, 'instance-a', 900);
       expect(await fresh.verify(token, later(s))).toEqual(await fresh.verifyWithJose(token, later(s)));
@@ -107,9 +120,9 @@ describe('access tokens: the node:crypto path and jose agree', () => {
 
   it('at the edges of nbf and exp, to the second', async () => {
     const t = Math.floor(at.getTime() / 1000);
-    const edges = [{ nbf: t }, { nbf: t + 1 }, { exp: t }, { exp: t + 1 }, { nbf: t, exp: t + 1 }, { iat: t + 1 }, { sub: '' }];
+    const edges = [{ nbf: t }, { nbf: t + 1 }, { exp: t }, { exp: t + 1 }, { nbf: t, exp: t + 1 }, { iat: t + 1 }, { sub: '' }, { sid: '' }];
     for (const edge of edges) {
-      const token = await new SignJWT({ iss: 'instance-a', aud: 'stemkring', sub: 'm1', exp: t + 60, ...edge })
+      const token = await new SignJWT({ iss: 'instance-a', aud: 'stemkring', sub: 'm1', sid: 's1', exp: t + 60, ...edge })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .sign(derivedKey(secret));
       const fresh = new AccessTokens(secret, 'instance-a', 900);
