@@ -83,7 +83,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   const startCtx = { actorId: null, requestId: null, at: clock.now().toISOString() };
   if (config.bootstrapAdmin !== null) {
-    await members.ensureAdmin(startCtx, config.bootstrapAdmin.email.toLowerCase(), config.bootstrapAdmin.password);
+    const email = config.bootstrapAdmin.email.toLowerCase();
+    const bootstrap = await members.ensureAdmin(startCtx, email, config.bootstrapAdmin.password);
+    if (!bootstrap.ok) {
+      await signatures.close();
+      await store.close();
+      throw new Error(
+        `the account ${email} is suspended; STEMKRING_BOOTSTRAP_ADMIN does not reactivate it. ` +
+          'Have an admin reinstate it in the app, or name another email in STEMKRING_BOOTSTRAP_ADMIN.',
+      );
+    }
   }
   if (config.loadDemoData) await loadSeedOnce(store, DEMO_SEED, startCtx);
   // Open rounds come back with their boards; a round whose closing time passed while we were down closes now.

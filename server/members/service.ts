@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
-import { ok } from '../../shared/result';
+import { err, ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { hashRefreshToken, type AccessTokens } from '../auth/tokens';
@@ -326,11 +326,22 @@ export class MemberService {
     });
   }
 
-  /** STEMKRING_BOOTSTRAP_ADMIN: make sure an active admin with this email exists. */
-  async ensureAdmin(ctx: ActionContext, email: string, password: string): Promise<'created' | 'updated' | 'unchanged'> {
+  /**
+   * STEMKRING_BOOTSTRAP_ADMIN: after every start, the configured email and
+   * password sign in as an active admin. Whoever holds the server's
+   * environment is trusted with that, but an account someone registered under
+   * the email is not: its password is replaced by the configured one and its
+   * sign-ins end, so the registrant's password never becomes an admin's. A
+   * suspended account is not reactivated behind the back of the admin who
+   * suspended it: the start is refused instead (see app.ts).
+   */
+  async ensureAdmin(ctx: ActionContext, email: string, password: string): Promise<Result<'created' | 'updated' | 'unchanged', 'suspended'>> {
     const existing = await repo.findMemberByEmail(this.store.db, email);
-    if (existing !== undefined && existing.role === 'admin' && existing.status === 'active') return 'unchanged';
-    const passwordHash = existing === undefined ? await hashPassword(password) : existing.password_hash;
+    if (existing?.status === 'suspended') return err('suspended');
+    if (existing !== undefined && existing.role === 'admin' && existing.status === 'active' && (await verifyPassword(password, existing.password_hash))) {
+      return ok('unchanged');
+    }
+    const passwordHash = await hashPassword(password);
     const result = await this.store.transaction(async (trx) => {
       const id = existing?.id ?? newId();
       if (existing === undefined) {
@@ -346,17 +357,21 @@ export class MemberService {
           approved_by: null,
         });
       } else {
-        await repo.updateMember(trx, id, { role: 'admin', status: 'active' });
+        await repo.updateMember(trx, id, { role: 'admin', status: 'active', password_hash: passwordHash, approved_at: existing.approved_at ?? ctx.at });
+        await repo.revokeRefreshTokensOfMember(trx, id, ctx.at);
       }
       await recordAudit(trx, ctx, {
         action: 'admin.bootstrap',
         targetType: 'member',
         targetId: id,
-        detail: { created: existing === undefined },
+        detail:
+          existing === undefined
+            ? { created: true }
+            : { created: false, passwordReset: true, previousRole: existing.role, previousStatus: existing.status },
       });
       return ok(existing === undefined ? ('created' as const) : ('updated' as const));
     });
     if (!result.ok) throw new Error('bootstrap admin failed');
-    return result.value;
+    return result;
   }
 }

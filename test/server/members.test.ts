@@ -1,8 +1,10 @@
 import nacl from 'tweetnacl';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
-import type { ErrorBody, LoginBody, MemberBody } from '../helpers/client';
+import pino from 'pino';
+import { buildApp, type App } from '../../server/app';
+import { ADMIN, freshDataDir, startTestApp, testConfig, type TestApp } from '../helpers/app';
+import { ApiClient, type ErrorBody, type LoginBody, type MemberBody } from '../helpers/client';
 
 let t: TestApp;
 let admin: LoginBody;
@@ -333,4 +335,89 @@ describe('rank: moderators act only on members', () => {
     expect((await t.api.post(`/api/members/${plain.member.id}/suspend`, {}, modToken)).status).toBe(200);
     expect((await t.api.post(`/api/members/${plain.member.id}/reinstate`, undefined, modToken)).status).toBe(200);
   });
+});
+
+describe('STEMKRING_BOOTSTRAP_ADMIN on an existing account', () => {
+  const BOSS = 'boss@example.org';
+  const X = 'registrant-password-x';
+  const Y = 'configured-password-y';
+  const Z = 'configured-password-z';
+  // Each test starts the app on one data folder several times.
+
+  async function startWith(dataDir: string, bootstrapAdmin: { email: string; password: string } | null): Promise<{ app: App; api: ApiClient }> {
+    const app = await buildApp(testConfig(dataDir, { bootstrapAdmin, loadDemoData: false, cryptoWorkers: 0 }), { logger: pino({ level: 'silent' }) });
+    return { app, api: new ApiClient(await app.start()) };
+  }
+
+  it('never makes an admin of the registrant: the configured password takes over and old sign-ins end', async () => {
+    const dataDir = freshDataDir();
+    const first = await startWith(dataDir, null);
+    const reg = await first.api.post<{ member: MemberBody }>('/api/auth/register', { email: BOSS, name: 'Not the boss', password: X });
+    expect(reg.body.member.status).toBe('pending');
+    const squatter = await first.api.login(BOSS, X);
+    await first.app.stop();
+
+    const second = await startWith(dataDir, { email: BOSS, password: Y });
+    try {
+      const boss = await second.api.login(BOSS, Y);
+      expect(boss.member).toMatchObject({ id: reg.body.member.id, role: 'admin', status: 'active' });
+      const withX = await second.api.post<ErrorBody>('/api/auth/login', { email: BOSS, password: X });
+      expect(withX.status).toBe(401);
+      expect(withX.body.error.code).toBe('invalid_credentials');
+      const oldAccess = await second.api.get<ErrorBody>('/api/me', squatter.accessToken);
+      expect(oldAccess.status).toBe(401);
+      expect(oldAccess.body.error.code).toBe('session_ended');
+      const oldRefresh = await second.api.post<ErrorBody>('/api/auth/refresh', { refreshToken: squatter.refreshToken });
+      expect(oldRefresh.body.error.code).toBe('refresh_token_revoked');
+      const audit = await second.api.get<{ events: { action: string; detail: Record<string, unknown> }[] }>(
+        `/api/audit?action=admin.bootstrap&target=${reg.body.member.id}`,
+        boss.accessToken,
+      );
+      expect(audit.body.events[0]?.detail).toMatchObject({ created: false, passwordReset: true, previousRole: 'member', previousStatus: 'pending' });
+    } finally {
+      await second.app.stop();
+    }
+  }, 90_000);
+
+  it('sets an active admin to the configured password when it changed, and leaves it alone when not', async () => {
+    const dataDir = freshDataDir();
+    const first = await startWith(dataDir, { email: BOSS, password: Y });
+    const before = await first.api.login(BOSS, Y);
+    await first.app.stop();
+
+    const same = await startWith(dataDir, { email: BOSS, password: Y });
+    expect((await same.api.get('/api/me', before.accessToken)).status).toBe(200);
+    await same.app.stop();
+
+    const changed = await startWith(dataDir, { email: BOSS, password: Z });
+    try {
+      expect((await changed.api.login(BOSS, Z)).member.role).toBe('admin');
+      expect((await changed.api.post('/api/auth/login', { email: BOSS, password: Y })).status).toBe(401);
+      expect((await changed.api.get<ErrorBody>('/api/me', before.accessToken)).body.error.code).toBe('session_ended');
+    } finally {
+      await changed.app.stop();
+    }
+  }, 90_000);
+
+  it('refuses to start rather than reactivate a suspended account named there', async () => {
+    const dataDir = freshDataDir();
+    const first = await startWith(dataDir, { email: BOSS, password: Y });
+    const boss = await first.api.login(BOSS, Y);
+    const other = await first.api.activeMember(boss.accessToken, 'second-admin@example.org');
+    expect((await first.api.post(`/api/members/${other.member.id}/role`, { role: 'admin' }, boss.accessToken)).status).toBe(200);
+    const second = await first.api.login('second-admin@example.org', 'member-password-1');
+    expect((await first.api.post(`/api/members/${boss.member.id}/suspend`, { reason: 'left' }, second.accessToken)).status).toBe(200);
+    await first.app.stop();
+
+    await expect(startWith(dataDir, { email: BOSS, password: Y })).rejects.toThrow(
+      /boss@example\.org is suspended.*reinstate it in the app.*STEMKRING_BOOTSTRAP_ADMIN/s,
+    );
+    // Nothing changed, and the data folder opens again with another admin named.
+    const again = await startWith(dataDir, { email: 'second-admin@example.org', password: 'member-password-1' });
+    try {
+      expect((await again.api.post<ErrorBody>('/api/auth/login', { email: BOSS, password: Y })).body.error.code).toBe('account_suspended');
+    } finally {
+      await again.app.stop();
+    }
+  }, 90_000);
 });
