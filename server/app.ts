@@ -19,7 +19,7 @@ import { authenticate, memberResolver } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { headersSetBy, requestIdOf } from './http/headers';
 import { jsonBody } from './http/json';
-import { RateLimiter } from './http/rate-limit';
+import { LoginThrottle, RateLimiter } from './http/rate-limit';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
@@ -100,6 +100,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   const app = express();
   app.disable('x-powered-by');
+  // Which proxies may name the client (req.ip, which the sign-in limits count by); none unless configured.
+  app.set('trust proxy', config.trustProxy);
   app.use(
     pinoHttp({
       logger,
@@ -145,7 +147,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   api.use(
     memberRoutes(members, clock, {
       loginByAddress: new RateLimiter(limits.loginPerAddress, limits.windowMs, clock),
-      loginByAccount: new RateLimiter(limits.loginPerAccount, limits.windowMs, clock),
+      loginFailures: new LoginThrottle(
+        new RateLimiter(limits.loginPerAddressAndAccount, limits.windowMs, clock),
+        new RateLimiter(limits.loginPerAccount, limits.windowMs, clock),
+      ),
       registerByAddress: new RateLimiter(limits.registerPerAddress, limits.windowMs, clock),
     }),
   );

@@ -1,14 +1,28 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Limits that protect login and registration from guessing and floods. */
+/** Limits that protect login and registration from guessing and floods, each per window. */
 export interface RateLimits {
   readonly windowMs: number;
+  /** Sign-in attempts from one address, right or wrong. */
   readonly loginPerAddress: number;
+  /** Wrong passwords for one account from one address. */
+  readonly loginPerAddressAndAccount: number;
+  /** Wrong passwords for one account from all addresses together. */
   readonly loginPerAccount: number;
   readonly registerPerAddress: number;
 }
+
+/**
+ * Express's `trust proxy`: which hops in front of the server may say, in
+ * X-Forwarded-For, whom they forward for. `false` (the default) trusts none,
+ * so the limits see the connecting address; a number trusts that many hops;
+ * a list names the proxies (addresses, CIDR ranges, or `loopback`,
+ * `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = false | number | readonly string[];
 
 export interface Config {
   readonly port: number;
@@ -22,6 +36,7 @@ export interface Config {
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly rateLimits: RateLimits;
+  readonly trustProxy: TrustProxy;
   /** Where the built browser client lives; served when present. */
   readonly clientDir: string;
   /** Worker threads that verify ballot signatures and sign receipts; 0 = do it on the main thread. */
@@ -40,9 +55,42 @@ export function defaultCryptoWorkers(cores: number): number {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   windowMs: 15 * 60 * 1000,
   loginPerAddress: 100,
-  loginPerAccount: 10,
+  loginPerAddressAndAccount: 10,
+  loginPerAccount: 100,
   registerPerAddress: 30,
 };
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One entry of a trust-proxy list: a name, an address, or an address range in CIDR notation. */
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((text, ctx): TrustProxy => {
+    if (text === '') return false;
+    if (/^\d+$/.test(text)) {
+      const hops = Number(text);
+      if (hops <= 20) return hops === 0 ? false : hops;
+    } else {
+      const entries = text.split(',').map((e) => e.trim());
+      const bad = entries.find((e) => !isProxyEntry(e));
+      if (bad === undefined) return entries;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a hop count (0 to 20) or a comma-separated list of proxy addresses, CIDR ranges, loopback, linklocal or uniquelocal; got "${text}"`,
+    });
+    return z.NEVER;
+  });
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -55,6 +103,7 @@ const envSchema = z.object({
   STEMKRING_NAME: z.string().min(1).max(200).default('De Werkvereniging'),
   STEMKRING_DEMO: z.enum(['0', '1']).default('1'),
   STEMKRING_CRYPTO_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  STEMKRING_TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -88,6 +137,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd: string): ConfigResult
       accessTokenTtlSeconds: 15 * 60,
       refreshTokenTtlSeconds: 30 * 24 * 60 * 60,
       rateLimits: DEFAULT_RATE_LIMITS,
+      trustProxy: e.STEMKRING_TRUST_PROXY,
       clientDir: path.resolve(cwd, 'dist/client'),
       cryptoWorkers: e.STEMKRING_CRYPTO_WORKERS ?? defaultCryptoWorkers(availableParallelism()),
     },

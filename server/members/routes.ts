@@ -4,24 +4,20 @@ import type { Clock } from '../clock';
 import { parseInput } from '../http/errors';
 import { actionContext, admin, moderator, signedIn } from '../http/auth';
 import { idParam, reply } from '../http/reply';
-import { rateLimit, type RateLimiter } from '../http/rate-limit';
-import { invitesInput, keyInput, loginInput, memberListQuery, normalizeEmail, refreshInput, registerInput, roleInput } from './member';
+import { rateLimit, type LoginThrottle, type RateLimiter } from '../http/rate-limit';
+import { invitesInput, keyInput, loginInput, memberListQuery, refreshInput, registerInput, roleInput } from './member';
 import type { MemberService } from './service';
 import { ApiError } from '../http/errors';
 
 export interface MemberLimiters {
+  /** Every sign-in attempt from one address, right or wrong: a flood guard. */
   readonly loginByAddress: RateLimiter;
-  readonly loginByAccount: RateLimiter;
+  /** Wrong passwords per (address, account) and per account. */
+  readonly loginFailures: LoginThrottle;
   readonly registerByAddress: RateLimiter;
 }
 
 const suspendInput = z.strictObject({ reason: z.string().max(1_000).optional() });
-
-function emailOf(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const email = (body as { email?: unknown }).email;
-  return typeof email === 'string' ? normalizeEmail(email).slice(0, 254) : null;
-}
 
 /** Answers that carry tokens (and their refusals) must never be kept by a browser or proxy cache. */
 const noStore: RequestHandler = (_req, res, next) => {
@@ -45,13 +41,16 @@ export function memberRoutes(members: MemberService, clock: Clock, limits: Membe
   r.post(
     '/auth/login',
     rateLimit(limits.loginByAddress, (req) => `login:${req.ip ?? ''}`),
-    rateLimit(limits.loginByAccount, (req) => {
-      const email = emailOf(req.body);
-      return email === null ? null : `login:${email}`;
-    }),
     async (req, res) => {
       const input = parseInput(loginInput, req.body);
+      const address = req.ip ?? '';
+      const wait = limits.loginFailures.attempt(address, input.email);
+      if (wait !== null) {
+        res.setHeader('Retry-After', String(wait));
+        throw new ApiError('too_many_requests', `too many wrong passwords for this account; try again in ${wait} seconds`);
+      }
       const result = await members.login(actionContext(req, clock), input);
+      if (result.ok || result.error.code !== 'invalid_credentials') limits.loginFailures.settled(address, input.email, result.ok);
       if (result.ok) res.status(200).json(result.value);
       else reply(res, result, 200, 'member');
     },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { buildApp, type App } from '../../server/app';
 import type { Clock } from '../../server/clock';
-import { DEFAULT_RATE_LIMITS, type Config, type RateLimits } from '../../server/config';
+import { DEFAULT_RATE_LIMITS, type Config, type RateLimits, type TrustProxy } from '../../server/config';
 import { ApiClient } from './client';
 
 export const ADMIN = { email: 'admin@stemkring.test', password: 'admin-password-1' };
@@ -38,13 +38,14 @@ export interface TestAppOptions {
   readonly loadDemoData?: boolean;
   /** Defaults to one worker, as on the two-core machines the product runs on. */
   readonly cryptoWorkers?: number;
+  readonly trustProxy?: TrustProxy;
 }
 
 export function freshDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'stemkring-test-'));
 }
 
-const TEST_RATE_LIMITS = { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAccount: 1_000, registerPerAddress: 10_000 };
+const TEST_RATE_LIMITS = { ...DEFAULT_RATE_LIMITS, loginPerAddress: 10_000, loginPerAddressAndAccount: 1_000, loginPerAccount: 1_000, registerPerAddress: 10_000 };
 
 /** The configuration tests run the app with: port 0, the test admin, silent logs, generous sign-in limits, no client. */
 export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Config {
@@ -59,6 +60,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 86_400,
     rateLimits: TEST_RATE_LIMITS,
+    trustProxy: false,
     clientDir: path.join(dataDir, 'no-client'),
     // One worker, as on the two-core machines the product runs on.
     cryptoWorkers: 1,
@@ -73,6 +75,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     loadDemoData: options.loadDemoData ?? true,
     rateLimits: { ...TEST_RATE_LIMITS, ...options.rateLimits },
     cryptoWorkers: options.cryptoWorkers ?? 1,
+    trustProxy: options.trustProxy ?? false,
   });
   const app = await buildApp(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const url = await app.start();

@@ -3,7 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, TestClock, freshDataDir, startTestApp, type TestApp } from '../helpers/app';
-import type { ErrorBody, LoginBody } from '../helpers/client';
+import { configFromEnv } from '../../server/config';
+import type { ApiClient, ErrorBody, LoginBody } from '../helpers/client';
 
 let t: TestApp;
 let admin: LoginBody;
@@ -117,19 +118,60 @@ describe('errors as api.md says', () => {
 });
 
 describe('rate limits', () => {
-  it('limits sign-in per account and per address with 429 and Retry-After', async () => {
+  const wrong = (api: ApiClient, email: string, from: string) =>
+    api.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'wrong-password' }, headers: { 'x-forwarded-for': from } });
+  const right = (api: ApiClient, email: string, from: string) =>
+    api.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'member-password-1' }, headers: { 'x-forwarded-for': from } });
+
+  it('slows a stranger guessing a password without locking the member out', async () => {
     const clock = new TestClock();
-    const limited = await startTestApp({ clock, loadDemoData: false, rateLimits: { loginPerAccount: 3, loginPerAddress: 5, registerPerAddress: 2 } });
+    const limited = await startTestApp({
+      clock,
+      loadDemoData: false,
+      cryptoWorkers: 0,
+      trustProxy: ['loopback'],
+      rateLimits: { loginPerAddressAndAccount: 3, loginPerAccount: 8, loginPerAddress: 50 },
+    });
     try {
-      const attempt = (email: string) => limited.api.post<ErrorBody>('/api/auth/login', { email, password: 'wrong-password' });
-      for (let i = 0; i < 3; i++) expect((await attempt('victim@example.org')).status).toBe(401);
-      const blocked = await attempt('victim@example.org');
-      expect(blocked.status).toBe(429);
+      const boss = await limited.api.login(ADMIN.email, ADMIN.password);
+      await limited.api.activeMember(boss.accessToken, 'victim@example.org');
+      // Eleven wrong passwords from one address: the first three are refused as wrong, the rest wait.
+      const answers = [];
+      for (let i = 0; i < 11; i++) answers.push((await wrong(limited.api, 'victim@example.org', '203.0.113.66')).status);
+      expect(answers).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429, 429]);
+      const blocked = await wrong(limited.api, 'victim@example.org', '203.0.113.66');
       expect(blocked.body.error.code).toBe('too_many_requests');
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
-      // Other accounts still work from this address until the address limit.
-      expect((await attempt('other@example.org')).status).toBe(401);
-      expect((await attempt('third@example.org')).status).toBe(429);
+      // The member, from their own address, signs in with the right password, again and again: successes do not count.
+      for (let i = 0; i < 5; i++) expect((await right(limited.api, 'victim@example.org', '198.51.100.7')).status).toBe(200);
+      // The member's own slip is a wrong password like any other; their next success clears their address's count.
+      expect((await wrong(limited.api, 'victim@example.org', '198.51.100.7')).status).toBe(401);
+      expect((await right(limited.api, 'victim@example.org', '198.51.100.7')).status).toBe(200);
+
+      // Guesses from many addresses meet the account's ceiling (8 wrong passwords in all): then everyone waits.
+      for (let i = 1; i <= 4; i++) expect((await wrong(limited.api, 'victim@example.org', `203.0.113.${i}`)).status).toBe(401);
+      const ceiling = await right(limited.api, 'victim@example.org', '198.51.100.7');
+      expect(ceiling.status).toBe(429);
+      // Other accounts are not touched.
+      expect((await limited.api.post('/api/auth/login', ADMIN)).status).toBe(200);
+
+      clock.advance(16 * 60 * 1000);
+      expect((await right(limited.api, 'victim@example.org', '198.51.100.7')).status).toBe(200);
+      expect((await wrong(limited.api, 'victim@example.org', '203.0.113.66')).status).toBe(401);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('limits sign-in and registration per address with 429 and Retry-After', async () => {
+    const clock = new TestClock();
+    const limited = await startTestApp({ clock, loadDemoData: false, cryptoWorkers: 0, rateLimits: { loginPerAddress: 5, registerPerAddress: 2 } });
+    try {
+      const attempt = (email: string) => limited.api.post<ErrorBody>('/api/auth/login', { email, password: 'wrong-password' });
+      for (let i = 0; i < 5; i++) expect((await attempt(`someone${i}@example.org`)).status).toBe(401);
+      const blocked = await attempt('other@example.org');
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
 
       for (let i = 0; i < 2; i++) {
         expect((await limited.api.post('/api/auth/register', { email: `r${i}@example.org`, name: 'R', password: 'long-enough' })).status).toBe(201);
@@ -137,9 +179,45 @@ describe('rate limits', () => {
       expect((await limited.api.post('/api/auth/register', { email: 'r9@example.org', name: 'R', password: 'long-enough' })).status).toBe(429);
 
       clock.advance(16 * 60 * 1000);
-      expect((await attempt('victim@example.org')).status).toBe(401);
+      expect((await attempt('other@example.org')).status).toBe(401);
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('sees the client behind a trusted proxy (STEMKRING_TRUST_PROXY), and ignores X-Forwarded-For otherwise', async () => {
+    const limits = { loginPerAddress: 2 };
+    const behindProxy = await startTestApp({ loadDemoData: false, cryptoWorkers: 0, trustProxy: ['loopback'], rateLimits: limits });
+    try {
+      for (let i = 0; i < 2; i++) expect((await wrong(behindProxy.api, `a${i}@example.org`, '203.0.113.10')).status).toBe(401);
+      expect((await wrong(behindProxy.api, 'a9@example.org', '203.0.113.10')).status).toBe(429);
+      expect((await wrong(behindProxy.api, 'a9@example.org', '203.0.113.11')).status).toBe(401);
+    } finally {
+      await behindProxy.stop();
+    }
+    const direct = await startTestApp({ loadDemoData: false, cryptoWorkers: 0, rateLimits: limits });
+    try {
+      for (let i = 0; i < 2; i++) expect((await wrong(direct.api, `a${i}@example.org`, `203.0.113.${i}`)).status).toBe(401);
+      // Anyone can write the header: without a trusted proxy it does not make a new client.
+      expect((await wrong(direct.api, 'a9@example.org', '203.0.113.99')).status).toBe(429);
+    } finally {
+      await direct.stop();
+    }
+  });
+
+  it('reads STEMKRING_TRUST_PROXY as a hop count or a list of addresses, ranges and names; off by default', () => {
+    const trustOf = (value: string | undefined) => {
+      const loaded = configFromEnv(value === undefined ? {} : { STEMKRING_TRUST_PROXY: value }, '/srv');
+      return loaded.ok ? loaded.config.trustProxy : loaded.message;
+    };
+    expect(trustOf(undefined)).toBe(false);
+    expect(trustOf('')).toBe(false);
+    expect(trustOf('0')).toBe(false);
+    expect(trustOf('1')).toBe(1);
+    expect(trustOf('loopback')).toEqual(['loopback']);
+    expect(trustOf(' loopback, 10.0.0.0/8 ,192.168.1.4, fd00::/8')).toEqual(['loopback', '10.0.0.0/8', '192.168.1.4', 'fd00::/8']);
+    for (const bad of ['true', 'yes', '10.0.0.0/33', '300.1.1.1', 'loopback,', '-1', 'proxy.example.org']) {
+      expect(trustOf(bad), bad).toMatch(/^STEMKRING_TRUST_PROXY: /);
     }
   });
 });
