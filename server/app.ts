@@ -24,6 +24,7 @@ import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
 import { attachLive } from './live/sockets';
+import { normalizeEmail } from './members/member';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
 import { loadSeedOnce } from './seed/demo';
@@ -83,7 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   const startCtx = { actorId: null, requestId: null, at: clock.now().toISOString() };
   if (config.bootstrapAdmin !== null) {
-    const email = config.bootstrapAdmin.email.toLowerCase();
+    const email = normalizeEmail(config.bootstrapAdmin.email);
     const bootstrap = await members.ensureAdmin(startCtx, email, config.bootstrapAdmin.password);
     if (!bootstrap.ok) {
       await signatures.close();
