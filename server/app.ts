@@ -181,6 +181,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const live = attachLive(io, { rounds, resolveMember, clock, logger, intake });
   recounted = (roundId) => live.schedule(roundId);
+  members.onAccessLost((memberId) => live.disconnectMember(memberId));
 
   return {
     config,

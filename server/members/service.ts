@@ -35,6 +35,11 @@ function toDeviceKey(row: DeviceKeyRow): DeviceKey {
   return { publicKey: row.public_key, createdAt: row.created_at, revokedAt: row.revoked_at };
 }
 
+/** Told, after the commit, of a member who lost rights: suspended or given a lower role. */
+export type AccessLostListener = (memberId: string) => void;
+
+const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
+
 const INVITE_DAYS = 30;
 
 function hashInvite(code: string): string {
@@ -61,6 +66,18 @@ export class MemberService {
     private readonly refreshTtlSeconds: number,
     private readonly keyHook?: KeyHook,
   ) {}
+
+  private readonly accessLost: AccessLostListener[] = [];
+
+  /** Live connections listen here: what a member may see changed, so their sockets must not keep the old rights. */
+  onAccessLost(listener: AccessLostListener): void {
+    this.accessLost.push(listener);
+  }
+
+  private tellAccessLost<T>(memberId: string, result: Result<T, Failure>): Result<T, Failure> {
+    if (result.ok) for (const l of this.accessLost) l(memberId);
+    return result;
+  }
 
   async register(
     ctx: ActionContext,
@@ -225,13 +242,15 @@ export class MemberService {
   }
 
   async setRole(ctx: ActionContext, memberId: string, role: Role): Promise<Result<Member, Failure>> {
-    return this.store.transaction(async (trx) => {
+    let lowered = false;
+    const result = await this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
       if (row.role === 'admin' && role !== 'admin' && row.status === 'active' && (await repo.countActiveAdmins(trx)) <= 1) {
         return failure('last_admin', 'the last active admin cannot give up the role');
       }
       await repo.updateMember(trx, memberId, { role });
+      lowered = RANK[role] < RANK[row.role];
       await recordAudit(trx, ctx, {
         action: 'member.role',
         targetType: 'member',
@@ -240,11 +259,12 @@ export class MemberService {
       });
       return ok({ ...toMember(row), role });
     });
+    return lowered ? this.tellAccessLost(memberId, result) : result;
   }
 
   /** Suspension signs the member out everywhere and stops them voting and proposing. */
   async suspend(ctx: ActionContext, actorRole: Role, memberId: string, reason: string): Promise<Result<Member, Failure>> {
-    return this.store.transaction(async (trx) => {
+    const result = await this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
       if (memberId === ctx.actorId) return failure('conflict', 'you cannot suspend yourself');
@@ -263,6 +283,7 @@ export class MemberService {
       });
       return ok({ ...toMember(row), status: 'suspended' as const });
     });
+    return this.tellAccessLost(memberId, result);
   }
 
   async reinstate(ctx: ActionContext, memberId: string): Promise<Result<Member, Failure>> {
