@@ -40,6 +40,16 @@ export type AccessLostListener = (memberId: string) => void;
 
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 
+/**
+ * What a key event names: the member whose key it is. A device public key is
+ * what signs ballots on the board, so an audit event carrying it would let
+ * anyone who reads the log join it with the board and see how each member
+ * voted (issue 13, item 7).
+ */
+function keyEventTarget(memberId: string): { targetType: 'member'; targetId: string } {
+  return { targetType: 'member', targetId: memberId };
+}
+
 const INVITE_DAYS = 30;
 
 function hashInvite(code: string): string {
@@ -323,7 +333,8 @@ export class MemberService {
       }
       await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at });
       afterCommit = await this.keyHook?.addKeyToOpenRounds(trx, memberId, publicKey, ctx.at);
-      await recordAudit(trx, ctx, { action: 'key.add', targetType: 'device_key', targetId: publicKey });
+      // The member, never the key: the key is on every board this member votes on (see keyEventTarget).
+      await recordAudit(trx, ctx, { action: 'key.add', ...keyEventTarget(memberId) });
       return ok({ publicKey, createdAt: ctx.at, revokedAt: null });
     });
     if (result.ok) afterCommit?.();
@@ -336,7 +347,7 @@ export class MemberService {
       if (row === undefined || row.member_id !== memberId) return failure('not_found', 'you have no such key');
       if (row.revoked_at !== null) return failure('conflict', 'this key is revoked already');
       await repo.revokeDeviceKey(trx, publicKey, ctx.at);
-      await recordAudit(trx, ctx, { action: 'key.revoke', targetType: 'device_key', targetId: publicKey });
+      await recordAudit(trx, ctx, { action: 'key.revoke', ...keyEventTarget(memberId) });
       return ok({ ...toDeviceKey(row), revokedAt: ctx.at });
     });
   }
