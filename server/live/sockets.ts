@@ -258,6 +258,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
         // Watching again (a client re-watches on every reconnect, also when socket.io recovered its
         // rooms) keeps the socket's shard: in two shards it would get twice the pushes. The round's room is
         // joined and left with its shard and piece.
+        // Disconnected meanwhile (its member lost rights while this watch was being checked): join nothing.
+        if (!socket.connected) return;
         if (!socket.rooms.has(room(roundId))) {
           joined += 1;
           const shard = joined % SHARDS;
