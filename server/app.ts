@@ -21,6 +21,7 @@ import { headersSetBy, requestIdOf } from './http/headers';
 import { jsonBody } from './http/json';
 import { LoginThrottle, RateLimiter } from './http/rate-limit';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
+import { privateFilesIn, privateFolder } from './instance/private-files';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
 import { attachLive } from './live/sockets';
@@ -77,7 +78,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
           logger.error({ err: e }, 'crypto worker failed; verifying and signing on the main thread from now on'),
         )
       : inlineSignatures(instance.privateKey);
-  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, path.join(config.dataDir, 'bundles'), tallies, signatures);
+  const bundleDir = path.join(config.dataDir, 'bundles');
+  // Bundles an earlier version wrote readable by others are tightened too (see private-files.ts).
+  privateFolder(bundleDir);
+  privateFilesIn(bundleDir);
+  const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, bundleDir, tallies, signatures);
   const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds, rounds);
   const sessions = new SessionService(store, (questionIds) => rounds.list({ questionIds }));
   const limits = config.rateLimits;
@@ -196,6 +201,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const live = attachLive(io, { rounds, resolveMember, clock, logger, intake });
   recounted = (roundId) => live.schedule(roundId);
+  members.onAccessLost((memberId) => live.disconnectMember(memberId));
 
   return {
     config,

@@ -2,7 +2,9 @@
  * Live tallies over socket.io: one connection for the page, rounds watched
  * and unwatched as views come and go, watched again after a reconnect. The
  * handshake always sends the current access token; an expired one is
- * refreshed and the connection tried again.
+ * refreshed and the connection tried again. The server reads the token again
+ * on every round:watch, and closes a member's sockets when they lose rights:
+ * both are answered with a new handshake on a fresh token.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { RoundStatus, TallyPush } from '../domain/types';
@@ -20,9 +22,24 @@ export interface Watcher {
 let socket: Socket | null = null;
 const watchers = new Map<string, Set<Watcher>>();
 
+let renewing = false;
+
+/** Connects again with the access token as it is now (refreshed; none once the login is over); 'connect' watches again. */
+function renew(s: Socket): void {
+  if (renewing) return;
+  renewing = true;
+  void freshAccessToken().then(() => {
+    renewing = false;
+    s.disconnect();
+    s.connect();
+  });
+}
+
 function watchOnServer(s: Socket, roundId: string): void {
   s.emit('round:watch', { roundId }, (answer: { ok: boolean; error?: { code: string } }) => {
-    if (!answer.ok) for (const w of watchers.get(roundId) ?? []) w.onProblem(answer.error?.code ?? 'unknown');
+    if (answer.ok) return;
+    if (answer.error?.code === 'token_expired') renew(s);
+    else for (const w of watchers.get(roundId) ?? []) w.onProblem(answer.error?.code ?? 'unknown');
   });
 }
 
@@ -39,8 +56,10 @@ function connection(): Socket {
     for (const roundId of watchers.keys()) watchOnServer(s, roundId);
     for (const set of watchers.values()) for (const w of set) w.onConnection?.(true);
   });
-  s.on('disconnect', () => {
+  s.on('disconnect', (reason) => {
     for (const set of watchers.values()) for (const w of set) w.onConnection?.(false);
+    // The server closed it (the member was suspended or lost a role): socket.io does not reconnect by itself.
+    if (reason === 'io server disconnect') renew(s);
   });
   s.on('connect_error', (e: Error) => {
     for (const set of watchers.values()) for (const w of set) w.onConnection?.(false);
@@ -58,6 +77,8 @@ function connection(): Socket {
     for (const w of watchers.get(p.roundId) ?? []) w.onStatus(p.status);
   });
   s.on('round:error', (p: { roundId: string | null; code: string }) => {
+    // Answered by a new handshake (see watchOnServer).
+    if (p.code === 'token_expired') return;
     if (p.roundId !== null) for (const w of watchers.get(p.roundId) ?? []) w.onProblem(p.code);
   });
   onAuthChange(() => {

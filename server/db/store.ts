@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, type Insertable, type Transaction } from 'kysely';
@@ -6,6 +5,7 @@ import type { Result } from '../../shared/result';
 import { BoardThread } from './board-thread';
 import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openReader, openWriter } from './connection';
 import { migrationProvider } from './migrations/index';
+import { privateFile, privateFolder } from '../instance/private-files';
 import type { BoardEntriesTable, Database } from './schema';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -47,7 +47,12 @@ export class Store {
   private boardThread: BoardThread | undefined;
 
   static async open(file: string, options: StoreOptions = {}): Promise<Store> {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      privateFolder(path.dirname(file));
+      // Made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+      privateFile(file, true);
+      for (const beside of [`${file}-wal`, `${file}-shm`]) privateFile(beside, false);
+    }
     const sqlite = openWriter(file);
     const db = new Kysely<Database>({ dialect: immediateSqliteDialect(sqlite) });
     const reader = file === ':memory:' ? sqlite : openReader(file);

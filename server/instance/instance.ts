@@ -2,10 +2,11 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { privateFile, privateFolder, writePrivateFile } from './private-files';
 
 /**
  * The instance identity of protocol.md: an id and an Ed25519 key pair made on
- * first start and kept in the data folder (mode 0600). The secret key never
+ * first start and kept in the data folder (mode 0600, the folder 0700). The secret key never
  * leaves this folder. A second secret (also 0600) keys the JWTs and the voters'
  * pseudonyms, kept apart from the signing key so each has one purpose.
  */
@@ -27,14 +28,14 @@ const fileSchema = z.object({
 const FILE = 'instance.json';
 
 export function loadOrCreateInstance(dataDir: string): Instance {
-  fs.mkdirSync(dataDir, { recursive: true });
+  privateFolder(dataDir);
   const file = path.join(dataDir, FILE);
   let stored: z.infer<typeof fileSchema>;
   if (fs.existsSync(file)) {
     const parsed = fileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
     if (!parsed.success) throw new Error(`${file} is damaged: ${parsed.error.message}`);
     stored = parsed.data;
-    fs.chmodSync(file, 0o600);
+    privateFile(file, false);
   } else {
     const { privateKey } = generateKeyPairSync('ed25519');
     stored = {
@@ -42,10 +43,8 @@ export function loadOrCreateInstance(dataDir: string): Instance {
       secretKeyPkcs8: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'),
       secret: randomBytes(32).toString('base64url'),
     };
-    // Written to a temporary file first so a crash never leaves half a key.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(stored, null, 2), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    // All or nothing, so a crash never leaves half a key.
+    writePrivateFile(file, JSON.stringify(stored, null, 2));
   }
   const privateKey = createPrivateKey({ key: Buffer.from(stored.secretKeyPkcs8, 'base64url'), format: 'der', type: 'pkcs8' });
   const publicKeyObject = createPublicKey(privateKey);

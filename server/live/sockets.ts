@@ -32,16 +32,32 @@ export interface LiveDeps {
 export interface Live {
   /** Asks for a push of this round's state to its watchers, coalesced. */
   schedule(roundId: string): void;
+  /** Closes every socket of this member: they lost rights (suspended, demoted) that a socket may have used. */
+  disconnectMember(memberId: string): void;
   stop(): void;
 }
 
 interface SocketData {
+  /** The access token of the handshake, read again on every round:watch; null for an anonymous socket. */
+  token: string | null;
+  /** The member as last read from that token. */
   member: Member | null;
 }
 
-type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidden';
+type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidden' | TokenProblem;
+
+const WATCH_MESSAGES: Record<WatchProblem, string> = {
+  ...TOKEN_MESSAGES,
+  invalid_input: 'round:watch takes {roundId}',
+  not_found: 'no such round',
+  unauthenticated: 'sign in to follow a round before it is published',
+  forbidden: 'only active members follow rounds before they are published',
+};
 
 const room = (roundId: string) => `round:${roundId}`;
+
+/** Every signed-in socket of a member, so that losing rights reaches all of them. */
+const memberRoom = (memberId: string) => `member:${memberId}`;
 
 /** The round whose room this is (not a shard's or a piece's), if it is one. */
 function roundOfRoom(name: string): string | undefined {
@@ -74,6 +90,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
     const data = socket.data as SocketData;
     if (token === undefined || token === null || token === '') {
+      data.token = null;
       data.member = null;
       next();
       return;
@@ -88,12 +105,26 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
           next(new SocketAuthError(member.error, TOKEN_MESSAGES[member.error]));
           return;
         }
+        data.token = token;
         data.member = member.value;
         next();
       },
       (e: unknown) => next(e instanceof Error ? e : new Error('authentication failed')),
     );
   });
+
+  /**
+   * The member behind the socket as they are now: the handshake's token read
+   * again, so an expired token, a suspension or a lower role counts from the
+   * next round:watch on (item 3 of issue 13), not from the next connection.
+   */
+  async function currentMember(data: SocketData): Promise<{ member: Member | null } | { problem: TokenProblem }> {
+    if (data.token === null) return { member: null };
+    const member = await deps.resolveMember(data.token, clock.now());
+    if (!member.ok) return { problem: member.error };
+    data.member = member.value;
+    return { member: member.value };
+  }
 
   /** Who may watch a round in each status (api.md: without a token, published rounds only). */
   function mayWatch(member: Member | null, status: RoundStatus): WatchProblem | null {
@@ -167,23 +198,37 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   /** Watchers who joined so far: the next one goes to the next shard, and to the next piece of it once round. */
   let joined = 0;
 
+  /** Leaves the round's room with its shard's and piece's. */
+  async function leaveRound(socket: Socket, roundId: string): Promise<void> {
+    const ofRound = `${room(roundId)}:`;
+    for (const r of [...socket.rooms]) if (r === room(roundId) || r.startsWith(ofRound)) await socket.leave(r);
+  }
+
+  /**
+   * socket.io gave a watcher whose connection dropped its rooms back (connection state recovery).
+   * The member was read afresh by the handshake: a round it may no longer see is left. It may have
+   * missed the last push of a round (with nobody else in its shard, none went out), so each round it
+   * still watches sends it the state as it is now.
+   */
+  async function recover(socket: Socket, member: Member | null): Promise<void> {
+    for (const r of [...socket.rooms]) {
+      if (r.startsWith('member:') && r !== (member === null ? '' : memberRoom(member.id))) await socket.leave(r);
+      const roundId = roundOfRoom(r);
+      if (roundId === undefined) continue;
+      const round = await rounds.get(roundId);
+      if (round === undefined || mayWatch(member, round.status) !== null) {
+        await leaveRound(socket, roundId);
+        continue;
+      }
+      const state = await stateOf(roundId);
+      if (state !== undefined) socket.emit('round:tally', state);
+    }
+  }
+
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
-    // socket.io gave a watcher whose connection dropped its rooms back (connection state recovery).
-    // It may have missed the last push of a round (with nobody else in its shard, none went out), so
-    // each round it watches sends it the state as it is now.
-    if (socket.recovered) {
-      for (const r of socket.rooms) {
-        const roundId = roundOfRoom(r);
-        if (roundId === undefined) continue;
-        stateOf(roundId).then(
-          (state) => {
-            if (state !== undefined) socket.emit('round:tally', state);
-          },
-          (e: unknown) => logger.error({ err: e, round: roundId }, 'state after a recovered connection failed'),
-        );
-      }
-    }
+    if (data.member !== null) void socket.join(memberRoom(data.member.id));
+    if (socket.recovered) recover(socket, data.member).catch((e: unknown) => logger.error({ err: e }, 'state after a recovered connection failed'));
     const answer = (ack: unknown, body: Record<string, unknown>) => {
       if (typeof ack === 'function') (ack as (b: unknown) => void)(body);
     };
@@ -199,21 +244,22 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
         return;
       }
       try {
+        const now = await currentMember(data);
+        if ('problem' in now) {
+          refuse(roundId, now.problem, WATCH_MESSAGES[now.problem], ack);
+          return;
+        }
         const round = await rounds.get(roundId);
-        const problem = round === undefined ? 'not_found' : mayWatch(data.member, round.status);
+        const problem = round === undefined ? 'not_found' : mayWatch(now.member, round.status);
         if (problem !== null) {
-          const messages: Record<WatchProblem, string> = {
-            invalid_input: 'round:watch takes {roundId}',
-            not_found: 'no such round',
-            unauthenticated: 'sign in to follow a round before it is published',
-            forbidden: 'only active members follow rounds before they are published',
-          };
-          refuse(roundId, problem, messages[problem], ack);
+          refuse(roundId, problem, WATCH_MESSAGES[problem], ack);
           return;
         }
         // Watching again (a client re-watches on every reconnect, also when socket.io recovered its
         // rooms) keeps the socket's shard: in two shards it would get twice the pushes. The round's room is
         // joined and left with its shard and piece.
+        // Disconnected meanwhile (its member lost rights while this watch was being checked): join nothing.
+        if (!socket.connected) return;
         if (!socket.rooms.has(room(roundId))) {
           joined += 1;
           const shard = joined % SHARDS;
@@ -230,16 +276,15 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
 
     socket.on('round:unwatch', async (payload: unknown, ack?: unknown) => {
       const roundId = (payload as { roundId?: unknown } | null)?.roundId;
-      if (typeof roundId === 'string') {
-        const ofRound = `${room(roundId)}:`;
-        for (const r of [...socket.rooms]) if (r === room(roundId) || r.startsWith(ofRound)) await socket.leave(r);
-      }
+      if (typeof roundId === 'string') await leaveRound(socket, roundId);
       answer(ack, { ok: true });
     });
   });
 
   return {
     schedule,
+    // Not recoverable (a server-side disconnect): the client connects anew and its handshake reads the member again.
+    disconnectMember: (memberId) => io.in(memberRoom(memberId)).disconnectSockets(true),
     stop: () => cycles.stop(),
   };
 }

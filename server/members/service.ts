@@ -35,6 +35,21 @@ function toDeviceKey(row: DeviceKeyRow): DeviceKey {
   return { publicKey: row.public_key, createdAt: row.created_at, revokedAt: row.revoked_at };
 }
 
+/** Told, after the commit, of a member who lost rights: suspended or given a lower role. */
+export type AccessLostListener = (memberId: string) => void;
+
+const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
+
+/**
+ * What a key event names: the member whose key it is. A device public key is
+ * what signs ballots on the board, so an audit event carrying it would let
+ * anyone who reads the log join it with the board and see how each member
+ * voted (issue 13, item 7).
+ */
+function keyEventTarget(memberId: string): { targetType: 'member'; targetId: string } {
+  return { targetType: 'member', targetId: memberId };
+}
+
 const INVITE_DAYS = 30;
 
 function hashInvite(code: string): string {
@@ -61,6 +76,18 @@ export class MemberService {
     private readonly refreshTtlSeconds: number,
     private readonly keyHook?: KeyHook,
   ) {}
+
+  private readonly accessLost: AccessLostListener[] = [];
+
+  /** Live connections listen here: what a member may see changed, so their sockets must not keep the old rights. */
+  onAccessLost(listener: AccessLostListener): void {
+    this.accessLost.push(listener);
+  }
+
+  private tellAccessLost<T>(memberId: string, result: Result<T, Failure>): Result<T, Failure> {
+    if (result.ok) for (const l of this.accessLost) l(memberId);
+    return result;
+  }
 
   async register(
     ctx: ActionContext,
@@ -229,13 +256,15 @@ export class MemberService {
   }
 
   async setRole(ctx: ActionContext, memberId: string, role: Role): Promise<Result<Member, Failure>> {
-    return this.store.transaction(async (trx) => {
+    let lowered = false;
+    const result = await this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
       if (row.role === 'admin' && role !== 'admin' && row.status === 'active' && (await repo.countActiveAdmins(trx)) <= 1) {
         return failure('last_admin', 'the last active admin cannot give up the role');
       }
       await repo.updateMember(trx, memberId, { role });
+      lowered = RANK[role] < RANK[row.role];
       await recordAudit(trx, ctx, {
         action: 'member.role',
         targetType: 'member',
@@ -244,11 +273,12 @@ export class MemberService {
       });
       return ok({ ...toMember(row), role });
     });
+    return lowered ? this.tellAccessLost(memberId, result) : result;
   }
 
   /** Suspension signs the member out everywhere and stops them voting and proposing. */
   async suspend(ctx: ActionContext, actorRole: Role, memberId: string, reason: string): Promise<Result<Member, Failure>> {
-    return this.store.transaction(async (trx) => {
+    const result = await this.store.transaction(async (trx) => {
       const row = await repo.findMemberById(trx, memberId);
       if (row === undefined) return failure('not_found', 'no such member');
       if (memberId === ctx.actorId) return failure('conflict', 'you cannot suspend yourself');
@@ -267,6 +297,7 @@ export class MemberService {
       });
       return ok({ ...toMember(row), status: 'suspended' as const });
     });
+    return this.tellAccessLost(memberId, result);
   }
 
   /** The same rank as suspending: a moderator cannot undo what an admin did to a moderator or admin. */
@@ -308,7 +339,8 @@ export class MemberService {
       }
       await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at });
       afterCommit = await this.keyHook?.addKeyToOpenRounds(trx, memberId, publicKey, ctx.at);
-      await recordAudit(trx, ctx, { action: 'key.add', targetType: 'device_key', targetId: publicKey });
+      // The member, never the key: the key is on every board this member votes on (see keyEventTarget).
+      await recordAudit(trx, ctx, { action: 'key.add', ...keyEventTarget(memberId) });
       return ok({ publicKey, createdAt: ctx.at, revokedAt: null });
     });
     if (result.ok) afterCommit?.();
@@ -321,7 +353,7 @@ export class MemberService {
       if (row === undefined || row.member_id !== memberId) return failure('not_found', 'you have no such key');
       if (row.revoked_at !== null) return failure('conflict', 'this key is revoked already');
       await repo.revokeDeviceKey(trx, publicKey, ctx.at);
-      await recordAudit(trx, ctx, { action: 'key.revoke', targetType: 'device_key', targetId: publicKey });
+      await recordAudit(trx, ctx, { action: 'key.revoke', ...keyEventTarget(memberId) });
       return ok({ ...toDeviceKey(row), revokedAt: ctx.at });
     });
   }

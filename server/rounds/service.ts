@@ -24,6 +24,7 @@ import type { Store } from '../db/store';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
 import type { Instance } from '../instance/instance';
+import { privateFolder, writePrivateFile } from '../instance/private-files';
 import { isModerator, type Member } from '../members/member';
 import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
 import { BoardWriter, type CommittedEntry } from './board-writer';
@@ -659,11 +660,9 @@ export class RoundService {
     const text =
       `{"protocol":1,"instanceKey":"${this.instance.publicKeyB64}","definition":${row.definition},"definitionSig":"${row.definition_sig ?? ''}",` +
       `"register":${JSON.stringify(register)},"board":[${board.join(',')}],"outcome":${row.outcome},"outcomeSig":"${row.outcome_sig ?? ''}"}`;
-    fs.mkdirSync(this.bundleDir, { recursive: true });
+    privateFolder(this.bundleDir);
     const file = this.bundlePath(roundId);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    writePrivateFile(file, text);
     return file;
   }
 

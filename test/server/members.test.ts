@@ -253,7 +253,9 @@ describe('device keys', () => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.key.revokedAt).not.toBeNull();
     expect((await t.api.delete(`/api/me/keys/${key}`, m.accessToken)).status).toBe(409);
-    expect(await auditActions(key)).toEqual(['key.revoke:ok', 'key.add:ok']);
+    // Key events name the member, never the key (issue 13, item 7: the key is on the board).
+    expect((await auditActions(m.member.id)).filter((a) => a.startsWith('key.'))).toEqual(['key.revoke:ok', 'key.add:ok']);
+    expect(await auditActions(key)).toEqual([]);
   });
 
   it('refuses keys that are not 32-byte Ed25519 points', async () => {
