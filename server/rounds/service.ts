@@ -30,6 +30,7 @@ import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
 import { admitBallot, precheckBallot } from './intake';
+import { frameDefinition, withOptionIds } from './definition';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
 import type { Pseudonyms } from './pseudonym';
@@ -171,7 +172,7 @@ export class RoundService {
 
   // ---------------------------------------------------------------- reads
 
-  private async optionsOf(row: RoundRow): Promise<RoundOption[]> {
+  private async optionsOf(row: Pick<RoundRow, 'options' | 'method' | 'question_id'>): Promise<RoundOption[]> {
     if (row.options !== null) return JSON.parse(row.options) as RoundOption[];
     if (row.method === 'yesno') return [...YESNO_OPTIONS];
     if (row.question_id === null) return [];
@@ -287,8 +288,7 @@ export class RoundService {
     if (method === 'yesno' && input.options !== undefined) {
       return failure('invalid_input', 'options: a yes/no round has the fixed options yes, no and abstain', 'options');
     }
-    const options =
-      input.options === undefined ? null : input.options.map((o, i) => ({ id: o.id ?? `o${i + 1}`, label: o.label }));
+    const options = input.options === undefined ? null : withOptionIds(input.options);
     const seats = input.seats ?? (method === 'approval' && input.questionId !== undefined ? 3 : 1);
     if (method === 'irv' && seats !== 1) return failure('invalid_input', 'seats: instant-runoff elects one', 'seats');
     let closesAt: string | null = null;
@@ -297,8 +297,27 @@ export class RoundService {
       if (t <= this.clock.now().getTime()) return failure('invalid_input', 'closesAt: must be in the future', 'closesAt');
       closesAt = new Date(t).toISOString();
     }
+    const id = newId();
+    // What open will sign, as it would be now: whatever it refuses is refused here, with the field named.
+    const framed = frameDefinition(
+      {
+        instance: this.instance.id,
+        round: id,
+        title: input.title,
+        method,
+        options: options ?? (await this.optionsOf({ options: null, method, question_id: input.questionId ?? null })),
+        seats,
+        rules: rules.data,
+        revote: input.revote ?? true,
+        sealed: input.sealed ?? false,
+        opensAt: ctx.at,
+        closesAt,
+        electorate: 0,
+      },
+      options === null && method !== 'yesno',
+    );
+    if (!framed.ok) return failure('invalid_input', framed.error.message, framed.error.field);
     return this.store.transaction(async (trx) => {
-      const id = newId();
       const row: RoundRow = {
         id,
         title: input.title,
@@ -351,20 +370,26 @@ export class RoundService {
         .where('device_keys.revoked_at', 'is', null)
         .orderBy('device_keys.created_at')
         .execute();
-      const definition = RoundDefinitionSchema.parse({
-        instance: this.instance.id,
-        round: id,
-        title: row.title,
-        method: row.method,
-        options,
-        seats: row.seats,
-        rules: JSON.parse(row.rules) as unknown,
-        revote: row.revote === 1,
-        sealed: row.sealed === 1,
-        opensAt: ctx.at,
-        closesAt: row.closes_at,
-        electorate: { count: members.length },
-      });
+      const framed = frameDefinition(
+        {
+          instance: this.instance.id,
+          round: id,
+          title: row.title,
+          method: row.method,
+          options,
+          seats: row.seats,
+          rules: JSON.parse(row.rules) as unknown,
+          revote: row.revote === 1,
+          sealed: row.sealed === 1,
+          opensAt: ctx.at,
+          closesAt: row.closes_at,
+          electorate: members.length,
+        },
+        row.options === null && row.method !== 'yesno',
+      );
+      // Checked at creation; what fails now changed since (a question's proposals were hidden or merged).
+      if (!framed.ok) return failure('conflict', `${framed.error.message}; the round no longer fits its definition`, framed.error.field);
+      const definition = framed.value;
       const definitionJcs = jcs(definition);
       const definitionHash = encodeBase64Url(nodeCrypto.sha256(utf8(definitionJcs)));
       const definitionSig = encodeBase64Url(nodeSign(signedBytes('definition', definition), this.instance.privateKey));

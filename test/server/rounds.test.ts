@@ -322,6 +322,44 @@ describe('round definitions', () => {
     }
   });
 
+  it('refuses at creation what open would refuse, naming the field, so that open never answers 500', async () => {
+    const session = await t.api.post<{ session: { id: string } }>('/api/sessions', { title: 'Twee voorstellen' }, admin.accessToken);
+    const question = await t.api.post<{ question: { id: string } }>(`/api/sessions/${session.body.session.id}/questions`, { text: 'Wat?' }, admin.accessToken);
+    const questionId = question.body.question.id;
+    const proposals = [];
+    for (const title of ['Eerste', 'Tweede']) {
+      const p = await t.api.post<{ proposal: { id: string } }>(`/api/questions/${questionId}/proposals`, { title }, admin.accessToken);
+      expect(p.status, JSON.stringify(p.body)).toBe(201);
+      proposals.push(p.body.proposal.id);
+    }
+    // The default of 3 seats for a question's round does not fit 2 proposals.
+    const tooMany = await t.api.post<ErrorBody>('/api/rounds', { title: 'Top 3', questionId }, admin.accessToken);
+    expect(tooMany.status, JSON.stringify(tooMany.body)).toBe(400);
+    expect(tooMany.body.error).toMatchObject({ code: 'invalid_input', field: 'seats' });
+    const seatsOverOptions = await t.api.post<ErrorBody>('/api/rounds', { title: 'X', method: 'approval', seats: 3, options: [{ label: 'A' }, { label: 'B' }] }, admin.accessToken);
+    expect(seatsOverOptions.status).toBe(400);
+    expect(seatsOverOptions.body.error).toMatchObject({ code: 'invalid_input', field: 'seats' });
+    const given = await t.api.post<ErrorBody>('/api/rounds', { title: 'X', method: 'plurality', options: [{ id: 'a', label: 'A' }, { id: 'a', label: 'B' }] }, admin.accessToken);
+    expect(given.body.error).toMatchObject({ code: 'invalid_input', field: 'options.1.id' });
+
+    // A round that fits is created, and opens; hiding a proposal meanwhile makes open refuse with a code, not fail.
+    const fits = await createRound({ title: 'Top 2', questionId, seats: 2 });
+    const hidden = await t.api.post(`/api/proposals/${proposals[1] ?? ''}/hide`, { reason: 'dubbel' }, admin.accessToken);
+    expect(hidden.status, JSON.stringify(hidden.body)).toBe(200);
+    const open = await t.api.post<ErrorBody>(`/api/rounds/${fits}/open`, undefined, admin.accessToken);
+    expect(open.status, JSON.stringify(open.body)).toBe(409);
+    expect(open.body.error).toMatchObject({ code: 'conflict', field: 'seats' });
+  });
+
+  it('gives options without an id ids that cannot collide with the ids given', async () => {
+    const id = await createRound({ title: 'Ids', method: 'plurality', options: [{ label: 'A' }, { id: 'o1', label: 'B' }, { label: 'C' }] });
+    const info = await openRound(id);
+    const ids = info.definition.options.map((o) => o.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[1]).toBe('o1');
+    expect(info.definition.options.map((o) => o.label)).toEqual(['A', 'B', 'C']);
+  });
+
   it('signs the definition at open; its hash is the SHA-256 of its canonical JSON', async () => {
     const { definitionHash: hashOf } = await import('../../shared/protocol/board');
     const info = await openRound(await createRound({ title: 'Hash', method: 'schulze', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }] }));
