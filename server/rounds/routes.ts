@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Clock } from '../clock';
-import { actionContext, moderator, signedIn } from '../http/auth';
+import { actionContext, moderator } from '../http/auth';
 import { ApiError, parseInput } from '../http/errors';
 import { idParam, reply } from '../http/reply';
 import { createRoundInput, roundListQuery } from './model';
@@ -47,8 +47,7 @@ export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   });
 
   r.get('/rounds/:id/register', async (req, res) => {
-    signedIn(req);
-    const result = await rounds.register(idParam(req, 'id'));
+    const result = await rounds.register(idParam(req, 'id'), req.member);
     if (result.ok) res.json(result.value);
     else reply(res, result, 200, 'register');
   });

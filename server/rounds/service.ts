@@ -13,7 +13,7 @@ import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
 import { signedBytes } from '../../shared/protocol/signing';
 import type { Outcome, Register, RoundDefinition, RoundOption, SignedReceipt } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
-import { ok } from '../../shared/result';
+import { assertNever, ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
@@ -629,10 +629,54 @@ export class RoundService {
       .map(([voter, voterKeys]) => ({ voter, keys: voterKeys }));
   }
 
-  async register(roundId: string): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
+  /**
+   * Who may read a round's board or register. A draft is not there for
+   * anyone who cannot see drafts (404, so its existence does not leak). Once
+   * published both are public (the bundle holds them); the board is public
+   * from the close. Otherwise only the round's electorate (the members active
+   * when it opened) and moderators read them: a pending member, or one who
+   * joined later, gets 403 like any outsider.
+   */
+  private async mayRead(row: RoundRow, viewer: Member | undefined, part: 'board' | 'register'): Promise<Result<null, Failure>> {
+    switch (row.status) {
+      case 'draft':
+        return this.canSeeDrafts(viewer) ? failure('round_not_open', `this round has no ${part} until it opens`) : failure('not_found', 'no such round');
+      case 'published':
+        return ok(null);
+      case 'closed':
+        return part === 'board' ? ok(null) : this.inElectorate(row.id, viewer, part);
+      case 'open':
+        return this.inElectorate(row.id, viewer, part);
+      default:
+        return assertNever(row.status, 'round status');
+    }
+  }
+
+  private async inElectorate(roundId: string, viewer: Member | undefined, part: 'board' | 'register'): Promise<Result<null, Failure>> {
+    if (viewer === undefined) return failure('unauthenticated', `sign in to read the ${part} of this round`);
+    switch (viewer.status) {
+      case 'pending':
+        return failure('account_pending', 'your account waits for approval by a moderator');
+      case 'suspended':
+        return failure('account_suspended', 'this account is suspended');
+      case 'active':
+        break;
+      default:
+        return assertNever(viewer.status, 'member status');
+    }
+    if (isModerator(viewer.role)) return ok(null);
+    const ledger = this.ledgers.get(roundId);
+    const voter =
+      ledger?.voterOf(viewer.id) ??
+      (await this.store.db.selectFrom('round_voters').select('voter').where('round_id', '=', roundId).where('member_id', '=', viewer.id).executeTakeFirst())?.voter;
+    return voter === undefined ? failure('not_in_electorate', `only the round's electorate reads its ${part} before it is published`) : ok(null);
+  }
+
+  async register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
     const row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
-    if (row.status === 'draft') return failure('round_not_open', 'the register is fixed when the round opens');
+    const allowed = await this.mayRead(row, viewer, 'register');
+    if (!allowed.ok) return allowed;
     const register = await this.registerOf(roundId);
     const closed = row.status === 'closed' || row.status === 'published';
     return ok({ register, count: register.length, root: closed ? registerRoot(register, nodeCrypto) : null });
@@ -646,17 +690,9 @@ export class RoundService {
   async boardJson(roundId: string, viewer: Member | undefined): Promise<Result<string, Failure>> {
     const row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
-    switch (row.status) {
-      case 'draft':
-        return failure('round_not_open', 'this round has no board yet');
-      case 'open':
-        if (viewer === undefined) return failure('unauthenticated', 'sign in to read the board of an open round');
-        if (row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
-        break;
-      case 'closed':
-      case 'published':
-        break;
-    }
+    const allowed = await this.mayRead(row, viewer, 'board');
+    if (!allowed.ok) return allowed;
+    if (row.status === 'open' && row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
     const entries = await repo.listBoard(this.store.db, roundId);
     const ledger = this.ledgers.get(roundId);
     // While open, only what is committed (the ledger's committed head) is shown.

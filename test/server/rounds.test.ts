@@ -303,6 +303,54 @@ describe('sealed rounds', () => {
   });
 });
 
+describe('who reads a round\'s register and board', () => {
+  it('lets the electorate and moderators read an open round, refuses pending members and outsiders with 403, and hides drafts with 404', async () => {
+    const inside = await Voter.create(t.api, admin.accessToken, 'reader-inside@example.org');
+    const reg = await t.api.post('/api/auth/register', { email: 'reader-pending@example.org', name: 'Wacht', password: 'member-password-1' });
+    expect(reg.status).toBe(201);
+    const pending = await t.api.login('reader-pending@example.org', 'member-password-1');
+    expect(pending.member.status).toBe('pending');
+
+    const draft = await createRound({ title: 'Lezers', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    for (const token of [undefined, pending.accessToken, inside.login.accessToken]) {
+      for (const part of ['board', 'register']) {
+        const res = await t.api.get<ErrorBody>(`/api/rounds/${draft}/${part}`, token);
+        expect(res.status, `${part} ${JSON.stringify(res.body)}`).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+      }
+    }
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${draft}/board`, admin.accessToken)).body.error.code).toBe('round_not_open');
+
+    const info = await openRound(draft);
+    const outside = await Voter.create(t.api, admin.accessToken, 'reader-outside@example.org');
+    expect((await inside.cast(info, { pick: 'o1' })).status).toBe(201);
+    const expectations: [string | undefined, number, string | null][] = [
+      [undefined, 401, 'unauthenticated'],
+      [pending.accessToken, 403, 'account_pending'],
+      [outside.login.accessToken, 403, 'not_in_electorate'],
+      [inside.login.accessToken, 200, null],
+      [admin.accessToken, 200, null],
+    ];
+    for (const [token, status, code] of expectations) {
+      for (const part of ['board', 'register']) {
+        const res = await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/${part}`, token);
+        expect(res.status, `${part} ${JSON.stringify(res.body)}`).toBe(status);
+        if (code !== null) expect(res.body.error.code).toBe(code);
+      }
+    }
+
+    // Closed: the board is public (api.md); the register still is the electorate's until it is published in the bundle.
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/board`)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/board`, pending.accessToken)).status).toBe(200);
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/register`, pending.accessToken)).status).toBe(403);
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/register`, outside.login.accessToken)).status).toBe(403);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/register`, inside.login.accessToken)).status).toBe(200);
+    expect((await t.api.post(`/api/rounds/${info.round.id}/publish`, undefined, admin.accessToken)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/register`)).status).toBe(200);
+  });
+});
+
 describe('round definitions', () => {
   it('validates method, rules and options with the failing field named', async () => {
     const cases: [Record<string, unknown>, string][] = [
