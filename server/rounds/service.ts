@@ -6,7 +6,7 @@ import { rulesSchema } from '../../shared/counting/rules';
 import { count, type CountResult } from '../../shared/counting/index';
 import { RANKED_METHODS, type Choice, type Method } from '../../shared/counting/types';
 import { lotOrder, registerRoot } from '../../shared/protocol/board';
-import { contestOf, countingBallots } from '../../shared/protocol/contest';
+import { contestOf } from '../../shared/protocol/contest';
 import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
@@ -30,6 +30,7 @@ import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
 import { admitBallot, precheckBallot } from './intake';
+import { ClosedCounts, countingChoices, type ClosedCount } from './closed-count';
 import { frameDefinition, withOptionIds } from './definition';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
@@ -65,6 +66,8 @@ export interface RoundView {
 export interface RoundEvents {
   committed?(roundId: string): void;
   status?(roundId: string, status: RoundStatus): void;
+  /** A closed round's board was counted (once per round; the result is kept). */
+  counted?(roundId: string): void;
 }
 
 function parseDefinition(row: RoundRow): RoundDefinition {
@@ -80,6 +83,7 @@ export class RoundService {
   private readonly ledgers = new Map<string, RoundLedger>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: RoundEvents[] = [];
+  private readonly closedCounts = new ClosedCounts();
   readonly writer: BoardWriter;
 
   constructor(
@@ -203,7 +207,13 @@ export class RoundService {
     if (row.status === 'draft') return ok({ round, turnout: { voters: 0, ballots: 0, electorate: null } });
     const definition = parseDefinition(row);
     const ledger = this.ledgers.get(id);
-    const counts = ledger?.turnout ?? (await repo.countBoard(this.store.db, id));
+    const outcome = row.status === 'published' && row.outcome !== null ? (JSON.parse(row.outcome) as Outcome) : undefined;
+    // A closed round is counted once and its count kept: reads of it never scan the board again.
+    const closed = ledger === undefined && row.status === 'closed' ? await this.closedCount(row, definition) : undefined;
+    const counts =
+      ledger?.turnout ??
+      closed?.turnout ??
+      (outcome === undefined ? await repo.countBoard(this.store.db, id) : { voters: outcome.counted, ballots: outcome.board.entries });
     const view: RoundView = {
       round,
       definition,
@@ -212,15 +222,13 @@ export class RoundService {
       turnout: { ...counts, electorate: row.electorate_count },
       head: ledger?.committedHead ?? row.final_head ?? '',
     };
-    if (row.status === 'published' && row.outcome !== null) {
-      view.outcome = JSON.parse(row.outcome) as Outcome;
+    if (outcome !== undefined) {
+      view.outcome = outcome;
       view.outcomeSig = row.outcome_sig ?? '';
-      view.tally = view.outcome.result as unknown as CountResult;
+      view.tally = outcome.result as unknown as CountResult;
     } else if (this.tallyVisible(row)) {
-      view.tally =
-        ledger !== undefined
-          ? await this.tallies.snapshot(id, definition, ledger.committedHead, true)
-          : await this.tally(id, definition, view.head ?? '');
+      if (ledger !== undefined) view.tally = await this.tallies.snapshot(id, definition, ledger.committedHead, true);
+      else if (closed !== undefined) view.tally = closed.result;
     }
     if (viewer !== undefined) view.me = await this.membership(id, viewer.id, ledger);
     return ok(view);
@@ -247,11 +255,15 @@ export class RoundService {
     return { eligible: true, voter: row.voter, voted: entry !== undefined };
   }
 
-  /** The count of the committed board as it stands, ties drawn from its current head. */
-  async tally(roundId: string, definition: RoundDefinition, head: string): Promise<CountResult> {
-    const entries = await repo.listBoard(this.store.db, roundId);
-    const choices = countingBallots(definition, entries).map((e) => (JSON.parse(e.ballot) as { choice: Choice }).choice);
-    return this.count(definition, choices, head);
+  /** The count of a closed round's board, ties drawn from its final head: made once and kept (see ClosedCounts). */
+  private closedCount(row: RoundRow, definition: RoundDefinition): Promise<ClosedCount> {
+    const head = row.final_head ?? '';
+    return this.closedCounts.of(row.id, head, async () => {
+      const { ballots, choices } = await countingChoices(this.store.reader, definition);
+      const result = await this.count(definition, choices, head);
+      for (const l of this.listeners) l.counted?.(row.id);
+      return { head, turnout: { voters: choices.length, ballots }, counted: choices.length, result };
+    });
   }
 
   private async count(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> {
@@ -476,6 +488,11 @@ export class RoundService {
     if (timer !== undefined) clearTimeout(timer);
     this.timers.delete(id);
     this.emitStatus(id, 'closed');
+    // Counted now, once, rather than by whoever reads the round first.
+    const closedRow = await repo.findRound(this.store.db, id);
+    if (closedRow?.status === 'closed') {
+      this.closedCount(closedRow, ledger.definition).catch((e: unknown) => this.logger.error({ err: e, round: id }, 'counting the closed round failed'));
+    }
     const fresh = await this.get(id);
     if (fresh === undefined) throw new Error('closed round vanished');
     return ok(fresh);
@@ -490,23 +507,18 @@ export class RoundService {
     }
     const definition = parseDefinition(row);
     const register = await this.registerOf(id);
-    const entries = await repo.listBoard(this.store.db, id);
     const head = row.final_head ?? '';
-    const counting = countingBallots(definition, entries);
-    const result = await this.count(
-      definition,
-      counting.map((e) => (JSON.parse(e.ballot) as { choice: Choice }).choice),
-      head,
-    );
+    // The count shown since the close is the one signed.
+    const counted = await this.closedCount(row, definition);
     const outcome: Outcome = {
       instance: this.instance.id,
       round: id,
       definition: row.definition_hash ?? '',
       register: { count: register.length, root: registerRoot(register, nodeCrypto) },
-      board: { entries: entries.length, head },
-      counted: counting.length,
+      board: { entries: counted.turnout.ballots, head },
+      counted: counted.counted,
       // Through JSON so the signed result is exactly what a verifier's recount serialises to.
-      result: JSON.parse(JSON.stringify(result)) as Outcome['result'],
+      result: JSON.parse(JSON.stringify(counted.result)) as Outcome['result'],
       closedAt: row.closed_at ?? ctx.at,
       publishedAt: ctx.at,
     };
@@ -524,6 +536,7 @@ export class RoundService {
       return ok(null);
     });
     if (!done.ok) return done;
+    this.closedCounts.forget(id);
     await this.writeBundle(id);
     this.emitStatus(id, 'published');
     const fresh = await this.get(id);

@@ -351,6 +351,34 @@ describe('who reads a round\'s register and board', () => {
   });
 });
 
+describe('a closed round is counted once', () => {
+  it('counts once however many anonymous reads arrive at once, keeps health answering, and publishes that same count', async () => {
+    const voters = await Promise.all(['a', 'b', 'c'].map((x) => Voter.create(t.api, admin.accessToken, `once-${x}@example.org`)));
+    const info = await openRound(await createRound({ title: 'Eén telling', method: 'schulze', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }] }));
+    for (const [i, v] of voters.entries()) expect((await v.cast(info, { ranking: i === 2 ? ['o2', 'o1', 'o3'] : ['o1', 'o2', 'o3'] })).status).toBe(201);
+    const counted: string[] = [];
+    t.app.rounds.on({ counted: (roundId) => counted.push(roundId) });
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+
+    const reads = Array.from({ length: 50 }, () => t.api.get<{ tally: { winners: string[] }; turnout: { voters: number; ballots: number } }>(`/api/rounds/${info.round.id}`));
+    const health = t.api.get<{ status: string }>('/api/health');
+    const answers = await Promise.all(reads);
+    expect((await health).status).toBe(200);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.body.tally.winners).toEqual(['o1']);
+      expect(a.body.turnout).toMatchObject({ voters: 3, ballots: 3 });
+    }
+    expect(counted.filter((id) => id === info.round.id)).toHaveLength(1);
+
+    expect((await t.api.post(`/api/rounds/${info.round.id}/publish`, undefined, admin.accessToken)).status).toBe(200);
+    const published = await t.api.get<{ outcome: { counted: number; result: { winners: string[] } }; turnout: { voters: number; ballots: number } }>(`/api/rounds/${info.round.id}`);
+    expect(published.body.outcome).toMatchObject({ counted: 3, result: { winners: ['o1'] } });
+    expect(published.body.turnout).toMatchObject({ voters: 3, ballots: 3 });
+    expect(counted.filter((id) => id === info.round.id)).toHaveLength(1);
+  });
+});
+
 describe('round definitions', () => {
   it('validates method, rules and options with the failing field named', async () => {
     const cases: [Record<string, unknown>, string][] = [
