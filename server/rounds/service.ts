@@ -39,6 +39,8 @@ import * as repo from './repository';
 
 /** Counts at or above this many ballots run in a worker thread, off the event loop. */
 const WORKER_COUNT_THRESHOLD = 20_000;
+/** Board entries read and sent at a time: some 250 KB, so that many readers of a large board stay within bounded memory. */
+const BOARD_PAGE = 500;
 /** setTimeout's longest delay; later closes are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -696,26 +698,36 @@ export class RoundService {
   }
 
   /**
-   * The board as JSON text, built from the stored canonical ballots without
-   * re-serialising them: public once closed; members may read it while open
-   * unless the round is sealed.
+   * The board as JSON text, in pieces read page by page from the stored
+   * canonical ballots without re-serialising them (docs/protocol.md "Board").
+   * Public once closed; the electorate and moderators may read it while open
+   * unless the round is sealed, and then see only what is committed.
    */
-  async boardJson(roundId: string, viewer: Member | undefined): Promise<Result<string, Failure>> {
-    const row = await repo.findRound(this.store.db, roundId);
+  async board(roundId: string, viewer: Member | undefined, pageSize = BOARD_PAGE): Promise<Result<AsyncIterable<string>, Failure>> {
+    let row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
     const allowed = await this.mayRead(row, viewer, 'board');
     if (!allowed.ok) return allowed;
     if (row.status === 'open' && row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
-    const entries = await repo.listBoard(this.store.db, roundId);
     const ledger = this.ledgers.get(roundId);
-    // While open, only what is committed (the ledger's committed head) is shown.
-    const committed = ledger === undefined ? entries : entries.filter((e) => e.seq <= ledger.committedSeq);
-    const last = committed[committed.length - 1];
-    const head = last?.head ?? ledger?.committedHead ?? row.final_head ?? '';
-    const parts = committed.map(
-      (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
-    );
-    return ok(`{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${committed.length},"head":"${head}","board":[${parts.join(',')}]}`);
+    // Read as open, but its ledger is gone: it closed meanwhile, and its row now says up to where.
+    if (ledger === undefined && row.status === 'open') row = (await repo.findRound(this.store.db, roundId)) ?? row;
+    const entries = ledger?.committedSeq ?? row.board_entries ?? (await repo.countBoard(this.store.db, roundId)).ballots;
+    const head = ledger?.committedHead ?? row.final_head ?? '';
+    const reader = this.store.reader;
+    const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
+    async function* pieces(): AsyncGenerator<string> {
+      let first = true;
+      for await (const page of repo.boardPages(reader, roundId, entries, pageSize)) {
+        const parts = page.map(
+          (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
+        );
+        yield (first ? prefix : ',') + parts.join(',');
+        first = false;
+      }
+      yield first ? `${prefix}]}` : ']}';
+    }
+    return ok(pieces());
   }
 
   private bundlePath(roundId: string): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { listBoard } from '../../server/rounds/repository';
 import { verifyBundle } from '../../shared/protocol/verify';
 import { verifyStatement } from '../../shared/protocol/signing';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
@@ -376,6 +377,49 @@ describe('a closed round is counted once', () => {
     expect(published.body.outcome).toMatchObject({ counted: 3, result: { winners: ['o1'] } });
     expect(published.body.turnout).toMatchObject({ voters: 3, ballots: 3 });
     expect(counted.filter((id) => id === info.round.id)).toHaveLength(1);
+  });
+});
+
+describe('the board is streamed', () => {
+  /** The board exactly as it was built in memory before it was streamed (docs/protocol.md "Board"). */
+  async function boardAsBuilt(roundId: string, status: string, head: string): Promise<string> {
+    const entries = await listBoard(t.app.store.db, roundId);
+    const parts = entries.map(
+      (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
+    );
+    return `{"round":${JSON.stringify(roundId)},"status":"${status}","entries":${entries.length},"head":"${head}","board":[${parts.join(',')}]}`;
+  }
+
+  it('sends the same bytes as before, chunked rather than built whole, while open and once closed', async () => {
+    const voters = await Promise.all(['a', 'b', 'c'].map((x) => Voter.create(t.api, admin.accessToken, `stream-${x}@example.org`)));
+    const info = await openRound(await createRound({ title: 'Stroom', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] }));
+    const empty = await fetch(`${t.url}/api/rounds/${info.round.id}/board`, { headers: { authorization: `Bearer ${voters[0]?.login.accessToken ?? ''}` } });
+    const emptyHead = (await t.api.get<{ head: string }>(`/api/rounds/${info.round.id}`)).body.head;
+    expect(await empty.text()).toBe(await boardAsBuilt(info.round.id, 'open', emptyHead));
+    for (const [i, v] of voters.entries()) expect((await v.cast(info, { pick: i === 0 ? 'o2' : 'o1' })).status).toBe(201);
+    expect((await voters[0]?.cast(info, { pick: 'o1' }))?.status).toBe(201);
+
+    const open = await fetch(`${t.url}/api/rounds/${info.round.id}/board`, { headers: { authorization: `Bearer ${voters[0]?.login.accessToken ?? ''}` } });
+    const openHead = (await t.api.get<{ head: string }>(`/api/rounds/${info.round.id}`)).body.head;
+    expect(open.status).toBe(200);
+    expect(open.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(open.headers.get('content-length')).toBeNull();
+    expect(open.headers.get('transfer-encoding')).toBe('chunked');
+    expect(await open.text()).toBe(await boardAsBuilt(info.round.id, 'open', openHead));
+
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+    const closed = await fetch(`${t.url}/api/rounds/${info.round.id}/board`);
+    expect(closed.headers.get('content-length')).toBeNull();
+    const text = await closed.text();
+    expect(text).toBe(await boardAsBuilt(info.round.id, 'closed', openHead));
+    expect((JSON.parse(text) as { entries: number }).entries).toBe(4);
+    // Read in pages of one entry, the pieces still make the same text.
+    const paged = await t.app.rounds.board(info.round.id, undefined, 1);
+    if (!paged.ok) throw new Error(paged.error.message);
+    const pieces: string[] = [];
+    for await (const piece of paged.value) pieces.push(piece);
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.join('')).toBe(text);
   });
 });
 
