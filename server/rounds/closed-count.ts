@@ -51,4 +51,9 @@ export class ClosedCounts {
   forget(roundId: string): void {
     this.made.delete(roundId);
   }
+
+  /** Resolves once no count is being made (at stop, before the store closes). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.made.values()].map((e) => e.count));
+  }
 }

@@ -130,6 +130,7 @@ export class RoundService {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.writer.idle();
+    await this.closedCounts.settled();
   }
 
   private async loadLedger(row: RoundRow): Promise<RoundLedger> {
