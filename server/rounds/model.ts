@@ -28,10 +28,12 @@ export const createRoundInput = z
     if (input.method === undefined && input.questionId === undefined) {
       ctx.addIssue({ code: 'custom', path: ['method'], message: 'is required for a round without a question' });
     }
-    if (input.options !== undefined) {
-      const ids = input.options.map((o) => o.id).filter((x) => x !== undefined);
-      if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['options'], message: 'option ids must be unique' });
-    }
+    const seen = new Set<string>();
+    input.options?.forEach((o, i) => {
+      if (o.id === undefined) return;
+      if (seen.has(o.id)) ctx.addIssue({ code: 'custom', path: ['options', i, 'id'], message: `option id ${o.id} appears twice` });
+      seen.add(o.id);
+    });
   });
 export type CreateRoundInput = z.output<typeof createRoundInput>;
 

@@ -127,6 +127,31 @@ export function forEachBoardChoice(
   return forEachPage(page, roundId, visit, pageSize);
 }
 
+/**
+ * The published columns of entries 1..`upto`, in pages in seq order, for
+ * streaming. Entries up to `upto` never change (the board is append-only),
+ * so each page may be its own read.
+ */
+export async function* boardPages(
+  reader: SqliteDatabase.Database,
+  roundId: string,
+  upto: number,
+  pageSize = 500,
+): AsyncGenerator<Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>[]> {
+  const page = reader.prepare<[string, number, number, number], Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>>(
+    'select seq, voter, ballot, sig, leaf, head from board_entries where round_id = ? and seq > ? and seq <= ? order by seq limit ?',
+  );
+  let after = 0;
+  while (after < upto) {
+    const rows = page.all(roundId, after, upto, pageSize);
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    yield rows;
+    after = last.seq;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 export async function listBoard(db: Executor, roundId: string): Promise<BoardEntryRow[]> {
   return db.selectFrom('board_entries').selectAll().where('round_id', '=', roundId).orderBy('seq').execute();
 }

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import type { Clock } from '../clock';
-import { actionContext, moderator, signedIn } from '../http/auth';
+import { actionContext, moderator } from '../http/auth';
 import { ApiError, parseInput } from '../http/errors';
 import { idParam, reply } from '../http/reply';
+import { streamText } from '../http/stream';
 import { createRoundInput, roundListQuery } from './model';
 import type { RoundService } from './service';
 
@@ -47,16 +48,20 @@ export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   });
 
   r.get('/rounds/:id/register', async (req, res) => {
-    signedIn(req);
-    const result = await rounds.register(idParam(req, 'id'));
+    const result = await rounds.register(idParam(req, 'id'), req.member);
     if (result.ok) res.json(result.value);
     else reply(res, result, 200, 'register');
   });
 
   r.get('/rounds/:id/board', async (req, res) => {
-    const result = await rounds.boardJson(idParam(req, 'id'), req.member);
-    if (result.ok) res.type('application/json').send(result.value);
-    else reply(res, result, 200, 'board');
+    const result = await rounds.board(idParam(req, 'id'), req.member);
+    if (!result.ok) {
+      reply(res, result, 200, 'board');
+      return;
+    }
+    // Streamed: a board of 100,000 ballots is never one string in memory.
+    res.type('application/json');
+    await streamText(res, result.value);
   });
 
   r.get('/rounds/:id/bundle', async (req, res) => {

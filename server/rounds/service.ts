@@ -6,14 +6,14 @@ import { rulesSchema } from '../../shared/counting/rules';
 import { count, type CountResult } from '../../shared/counting/index';
 import { RANKED_METHODS, type Choice, type Method } from '../../shared/counting/types';
 import { lotOrder, registerRoot } from '../../shared/protocol/board';
-import { contestOf, countingBallots } from '../../shared/protocol/contest';
+import { contestOf } from '../../shared/protocol/contest';
 import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
 import { signedBytes } from '../../shared/protocol/signing';
 import type { Outcome, Register, RoundDefinition, RoundOption, SignedReceipt } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
-import { ok } from '../../shared/result';
+import { assertNever, ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
@@ -31,6 +31,8 @@ import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
 import { admitBallot, precheckBallot } from './intake';
+import { ClosedCounts, countingChoices, type ClosedCount } from './closed-count';
+import { frameDefinition, withOptionIds } from './definition';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
 import type { Pseudonyms } from './pseudonym';
@@ -38,6 +40,8 @@ import * as repo from './repository';
 
 /** Counts at or above this many ballots run in a worker thread, off the event loop. */
 const WORKER_COUNT_THRESHOLD = 20_000;
+/** Board entries read and sent at a time: some 250 KB, so that many readers of a large board stay within bounded memory. */
+const BOARD_PAGE = 500;
 /** setTimeout's longest delay; later closes are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -65,6 +69,8 @@ export interface RoundView {
 export interface RoundEvents {
   committed?(roundId: string): void;
   status?(roundId: string, status: RoundStatus): void;
+  /** A closed round's board was counted (once per round; the result is kept). */
+  counted?(roundId: string): void;
 }
 
 function parseDefinition(row: RoundRow): RoundDefinition {
@@ -80,6 +86,7 @@ export class RoundService {
   private readonly ledgers = new Map<string, RoundLedger>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: RoundEvents[] = [];
+  private readonly closedCounts = new ClosedCounts();
   readonly writer: BoardWriter;
 
   constructor(
@@ -124,6 +131,7 @@ export class RoundService {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.writer.idle();
+    await this.closedCounts.settled();
   }
 
   private async loadLedger(row: RoundRow): Promise<RoundLedger> {
@@ -172,7 +180,7 @@ export class RoundService {
 
   // ---------------------------------------------------------------- reads
 
-  private async optionsOf(row: RoundRow): Promise<RoundOption[]> {
+  private async optionsOf(row: Pick<RoundRow, 'options' | 'method' | 'question_id'>): Promise<RoundOption[]> {
     if (row.options !== null) return JSON.parse(row.options) as RoundOption[];
     if (row.method === 'yesno') return [...YESNO_OPTIONS];
     if (row.question_id === null) return [];
@@ -203,7 +211,13 @@ export class RoundService {
     if (row.status === 'draft') return ok({ round, turnout: { voters: 0, ballots: 0, electorate: null } });
     const definition = parseDefinition(row);
     const ledger = this.ledgers.get(id);
-    const counts = ledger?.turnout ?? (await repo.countBoard(this.store.db, id));
+    const outcome = row.status === 'published' && row.outcome !== null ? (JSON.parse(row.outcome) as Outcome) : undefined;
+    // A closed round is counted once and its count kept: reads of it never scan the board again.
+    const closed = ledger === undefined && row.status === 'closed' ? await this.closedCount(row, definition) : undefined;
+    const counts =
+      ledger?.turnout ??
+      closed?.turnout ??
+      (outcome === undefined ? await repo.countBoard(this.store.db, id) : { voters: outcome.counted, ballots: outcome.board.entries });
     const view: RoundView = {
       round,
       definition,
@@ -212,15 +226,13 @@ export class RoundService {
       turnout: { ...counts, electorate: row.electorate_count },
       head: ledger?.committedHead ?? row.final_head ?? '',
     };
-    if (row.status === 'published' && row.outcome !== null) {
-      view.outcome = JSON.parse(row.outcome) as Outcome;
+    if (outcome !== undefined) {
+      view.outcome = outcome;
       view.outcomeSig = row.outcome_sig ?? '';
-      view.tally = view.outcome.result as unknown as CountResult;
+      view.tally = outcome.result as unknown as CountResult;
     } else if (this.tallyVisible(row)) {
-      view.tally =
-        ledger !== undefined
-          ? await this.tallies.snapshot(id, definition, ledger.committedHead, true)
-          : await this.tally(id, definition, view.head ?? '');
+      if (ledger !== undefined) view.tally = await this.tallies.snapshot(id, definition, ledger.committedHead, true);
+      else if (closed !== undefined) view.tally = closed.result;
     }
     if (viewer !== undefined) view.me = await this.membership(id, viewer.id, ledger);
     return ok(view);
@@ -247,11 +259,15 @@ export class RoundService {
     return { eligible: true, voter: row.voter, voted: entry !== undefined };
   }
 
-  /** The count of the committed board as it stands, ties drawn from its current head. */
-  async tally(roundId: string, definition: RoundDefinition, head: string): Promise<CountResult> {
-    const entries = await repo.listBoard(this.store.db, roundId);
-    const choices = countingBallots(definition, entries).map((e) => (JSON.parse(e.ballot) as { choice: Choice }).choice);
-    return this.count(definition, choices, head);
+  /** The count of a closed round's board, ties drawn from its final head: made once and kept (see ClosedCounts). */
+  private closedCount(row: RoundRow, definition: RoundDefinition): Promise<ClosedCount> {
+    const head = row.final_head ?? '';
+    return this.closedCounts.of(row.id, head, async () => {
+      const { ballots, choices } = await countingChoices(this.store.reader, definition);
+      const result = await this.count(definition, choices, head);
+      for (const l of this.listeners) l.counted?.(row.id);
+      return { head, turnout: { voters: choices.length, ballots }, counted: choices.length, result };
+    });
   }
 
   private async count(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> {
@@ -288,8 +304,7 @@ export class RoundService {
     if (method === 'yesno' && input.options !== undefined) {
       return failure('invalid_input', 'options: a yes/no round has the fixed options yes, no and abstain', 'options');
     }
-    const options =
-      input.options === undefined ? null : input.options.map((o, i) => ({ id: o.id ?? `o${i + 1}`, label: o.label }));
+    const options = input.options === undefined ? null : withOptionIds(input.options);
     const seats = input.seats ?? (method === 'approval' && input.questionId !== undefined ? 3 : 1);
     if (method === 'irv' && seats !== 1) return failure('invalid_input', 'seats: instant-runoff elects one', 'seats');
     let closesAt: string | null = null;
@@ -298,8 +313,27 @@ export class RoundService {
       if (t <= this.clock.now().getTime()) return failure('invalid_input', 'closesAt: must be in the future', 'closesAt');
       closesAt = new Date(t).toISOString();
     }
+    const id = newId();
+    // What open will sign, as it would be now: whatever it refuses is refused here, with the field named.
+    const framed = frameDefinition(
+      {
+        instance: this.instance.id,
+        round: id,
+        title: input.title,
+        method,
+        options: options ?? (await this.optionsOf({ options: null, method, question_id: input.questionId ?? null })),
+        seats,
+        rules: rules.data,
+        revote: input.revote ?? true,
+        sealed: input.sealed ?? false,
+        opensAt: ctx.at,
+        closesAt,
+        electorate: 0,
+      },
+      options === null && method !== 'yesno',
+    );
+    if (!framed.ok) return failure('invalid_input', framed.error.message, framed.error.field);
     return this.store.transaction(async (trx) => {
-      const id = newId();
       const row: RoundRow = {
         id,
         title: input.title,
@@ -352,20 +386,26 @@ export class RoundService {
         .where('device_keys.revoked_at', 'is', null)
         .orderBy('device_keys.created_at')
         .execute();
-      const definition = RoundDefinitionSchema.parse({
-        instance: this.instance.id,
-        round: id,
-        title: row.title,
-        method: row.method,
-        options,
-        seats: row.seats,
-        rules: JSON.parse(row.rules) as unknown,
-        revote: row.revote === 1,
-        sealed: row.sealed === 1,
-        opensAt: ctx.at,
-        closesAt: row.closes_at,
-        electorate: { count: members.length },
-      });
+      const framed = frameDefinition(
+        {
+          instance: this.instance.id,
+          round: id,
+          title: row.title,
+          method: row.method,
+          options,
+          seats: row.seats,
+          rules: JSON.parse(row.rules) as unknown,
+          revote: row.revote === 1,
+          sealed: row.sealed === 1,
+          opensAt: ctx.at,
+          closesAt: row.closes_at,
+          electorate: members.length,
+        },
+        row.options === null && row.method !== 'yesno',
+      );
+      // Checked at creation; what fails now changed since (a question's proposals were hidden or merged).
+      if (!framed.ok) return failure('conflict', `${framed.error.message}; the round no longer fits its definition`, framed.error.field);
+      const definition = framed.value;
       const definitionJcs = jcs(definition);
       const definitionHash = encodeBase64Url(nodeCrypto.sha256(utf8(definitionJcs)));
       const definitionSig = encodeBase64Url(nodeSign(signedBytes('definition', definition), this.instance.privateKey));
@@ -452,6 +492,11 @@ export class RoundService {
     if (timer !== undefined) clearTimeout(timer);
     this.timers.delete(id);
     this.emitStatus(id, 'closed');
+    // Counted now, once, rather than by whoever reads the round first.
+    const closedRow = await repo.findRound(this.store.db, id);
+    if (closedRow?.status === 'closed') {
+      this.closedCount(closedRow, ledger.definition).catch((e: unknown) => this.logger.error({ err: e, round: id }, 'counting the closed round failed'));
+    }
     const fresh = await this.get(id);
     if (fresh === undefined) throw new Error('closed round vanished');
     return ok(fresh);
@@ -466,23 +511,18 @@ export class RoundService {
     }
     const definition = parseDefinition(row);
     const register = await this.registerOf(id);
-    const entries = await repo.listBoard(this.store.db, id);
     const head = row.final_head ?? '';
-    const counting = countingBallots(definition, entries);
-    const result = await this.count(
-      definition,
-      counting.map((e) => (JSON.parse(e.ballot) as { choice: Choice }).choice),
-      head,
-    );
+    // The count shown since the close is the one signed.
+    const counted = await this.closedCount(row, definition);
     const outcome: Outcome = {
       instance: this.instance.id,
       round: id,
       definition: row.definition_hash ?? '',
       register: { count: register.length, root: registerRoot(register, nodeCrypto) },
-      board: { entries: entries.length, head },
-      counted: counting.length,
+      board: { entries: counted.turnout.ballots, head },
+      counted: counted.counted,
       // Through JSON so the signed result is exactly what a verifier's recount serialises to.
-      result: JSON.parse(JSON.stringify(result)) as Outcome['result'],
+      result: JSON.parse(JSON.stringify(counted.result)) as Outcome['result'],
       closedAt: row.closed_at ?? ctx.at,
       publishedAt: ctx.at,
     };
@@ -500,6 +540,7 @@ export class RoundService {
       return ok(null);
     });
     if (!done.ok) return done;
+    this.closedCounts.forget(id);
     await this.writeBundle(id);
     this.emitStatus(id, 'published');
     const fresh = await this.get(id);
@@ -605,44 +646,90 @@ export class RoundService {
       .map(([voter, voterKeys]) => ({ voter, keys: voterKeys }));
   }
 
-  async register(roundId: string): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
+  /**
+   * Who may read a round's board or register. A draft is not there for
+   * anyone who cannot see drafts (404, so its existence does not leak). Once
+   * published both are public (the bundle holds them); the board is public
+   * from the close. Otherwise only the round's electorate (the members active
+   * when it opened) and moderators read them: a pending member, or one who
+   * joined later, gets 403 like any outsider.
+   */
+  private async mayRead(row: RoundRow, viewer: Member | undefined, part: 'board' | 'register'): Promise<Result<null, Failure>> {
+    switch (row.status) {
+      case 'draft':
+        return this.canSeeDrafts(viewer) ? failure('round_not_open', `this round has no ${part} until it opens`) : failure('not_found', 'no such round');
+      case 'published':
+        return ok(null);
+      case 'closed':
+        return part === 'board' ? ok(null) : this.inElectorate(row.id, viewer, part);
+      case 'open':
+        return this.inElectorate(row.id, viewer, part);
+      default:
+        return assertNever(row.status, 'round status');
+    }
+  }
+
+  private async inElectorate(roundId: string, viewer: Member | undefined, part: 'board' | 'register'): Promise<Result<null, Failure>> {
+    if (viewer === undefined) return failure('unauthenticated', `sign in to read the ${part} of this round`);
+    switch (viewer.status) {
+      case 'pending':
+        return failure('account_pending', 'your account waits for approval by a moderator');
+      case 'suspended':
+        return failure('account_suspended', 'this account is suspended');
+      case 'active':
+        break;
+      default:
+        return assertNever(viewer.status, 'member status');
+    }
+    if (isModerator(viewer.role)) return ok(null);
+    const ledger = this.ledgers.get(roundId);
+    const voter =
+      ledger?.voterOf(viewer.id) ??
+      (await this.store.db.selectFrom('round_voters').select('voter').where('round_id', '=', roundId).where('member_id', '=', viewer.id).executeTakeFirst())?.voter;
+    return voter === undefined ? failure('not_in_electorate', `only the round's electorate reads its ${part} before it is published`) : ok(null);
+  }
+
+  async register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
     const row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
-    if (row.status === 'draft') return failure('round_not_open', 'the register is fixed when the round opens');
+    const allowed = await this.mayRead(row, viewer, 'register');
+    if (!allowed.ok) return allowed;
     const register = await this.registerOf(roundId);
     const closed = row.status === 'closed' || row.status === 'published';
     return ok({ register, count: register.length, root: closed ? registerRoot(register, nodeCrypto) : null });
   }
 
   /**
-   * The board as JSON text, built from the stored canonical ballots without
-   * re-serialising them: public once closed; members may read it while open
-   * unless the round is sealed.
+   * The board as JSON text, in pieces read page by page from the stored
+   * canonical ballots without re-serialising them (docs/protocol.md "Board").
+   * Public once closed; the electorate and moderators may read it while open
+   * unless the round is sealed, and then see only what is committed.
    */
-  async boardJson(roundId: string, viewer: Member | undefined): Promise<Result<string, Failure>> {
-    const row = await repo.findRound(this.store.db, roundId);
+  async board(roundId: string, viewer: Member | undefined, pageSize = BOARD_PAGE): Promise<Result<AsyncIterable<string>, Failure>> {
+    let row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
-    switch (row.status) {
-      case 'draft':
-        return failure('round_not_open', 'this round has no board yet');
-      case 'open':
-        if (viewer === undefined) return failure('unauthenticated', 'sign in to read the board of an open round');
-        if (row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
-        break;
-      case 'closed':
-      case 'published':
-        break;
-    }
-    const entries = await repo.listBoard(this.store.db, roundId);
+    const allowed = await this.mayRead(row, viewer, 'board');
+    if (!allowed.ok) return allowed;
+    if (row.status === 'open' && row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
     const ledger = this.ledgers.get(roundId);
-    // While open, only what is committed (the ledger's committed head) is shown.
-    const committed = ledger === undefined ? entries : entries.filter((e) => e.seq <= ledger.committedSeq);
-    const last = committed[committed.length - 1];
-    const head = last?.head ?? ledger?.committedHead ?? row.final_head ?? '';
-    const parts = committed.map(
-      (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
-    );
-    return ok(`{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${committed.length},"head":"${head}","board":[${parts.join(',')}]}`);
+    // Read as open, but its ledger is gone: it closed meanwhile, and its row now says up to where.
+    if (ledger === undefined && row.status === 'open') row = (await repo.findRound(this.store.db, roundId)) ?? row;
+    const entries = ledger?.committedSeq ?? row.board_entries ?? (await repo.countBoard(this.store.db, roundId)).ballots;
+    const head = ledger?.committedHead ?? row.final_head ?? '';
+    const reader = this.store.reader;
+    const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
+    async function* pieces(): AsyncGenerator<string> {
+      let first = true;
+      for await (const page of repo.boardPages(reader, roundId, entries, pageSize)) {
+        const parts = page.map(
+          (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
+        );
+        yield (first ? prefix : ',') + parts.join(',');
+        first = false;
+      }
+      yield first ? `${prefix}]}` : ']}';
+    }
+    return ok(pieces());
   }
 
   private bundlePath(roundId: string): string {

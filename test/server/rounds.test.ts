@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { listBoard } from '../../server/rounds/repository';
 import { verifyBundle } from '../../shared/protocol/verify';
 import { verifyStatement } from '../../shared/protocol/signing';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
@@ -303,6 +304,125 @@ describe('sealed rounds', () => {
   });
 });
 
+describe('who reads a round\'s register and board', () => {
+  it('lets the electorate and moderators read an open round, refuses pending members and outsiders with 403, and hides drafts with 404', async () => {
+    const inside = await Voter.create(t.api, admin.accessToken, 'reader-inside@example.org');
+    const reg = await t.api.post('/api/auth/register', { email: 'reader-pending@example.org', name: 'Wacht', password: 'member-password-1' });
+    expect(reg.status).toBe(201);
+    const pending = await t.api.login('reader-pending@example.org', 'member-password-1');
+    expect(pending.member.status).toBe('pending');
+
+    const draft = await createRound({ title: 'Lezers', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] });
+    for (const token of [undefined, pending.accessToken, inside.login.accessToken]) {
+      for (const part of ['board', 'register']) {
+        const res = await t.api.get<ErrorBody>(`/api/rounds/${draft}/${part}`, token);
+        expect(res.status, `${part} ${JSON.stringify(res.body)}`).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+      }
+    }
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${draft}/board`, admin.accessToken)).body.error.code).toBe('round_not_open');
+
+    const info = await openRound(draft);
+    const outside = await Voter.create(t.api, admin.accessToken, 'reader-outside@example.org');
+    expect((await inside.cast(info, { pick: 'o1' })).status).toBe(201);
+    const expectations: [string | undefined, number, string | null][] = [
+      [undefined, 401, 'unauthenticated'],
+      [pending.accessToken, 403, 'account_pending'],
+      [outside.login.accessToken, 403, 'not_in_electorate'],
+      [inside.login.accessToken, 200, null],
+      [admin.accessToken, 200, null],
+    ];
+    for (const [token, status, code] of expectations) {
+      for (const part of ['board', 'register']) {
+        const res = await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/${part}`, token);
+        expect(res.status, `${part} ${JSON.stringify(res.body)}`).toBe(status);
+        if (code !== null) expect(res.body.error.code).toBe(code);
+      }
+    }
+
+    // Closed: the board is public (api.md); the register still is the electorate's until it is published in the bundle.
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/board`)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/board`, pending.accessToken)).status).toBe(200);
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/register`, pending.accessToken)).status).toBe(403);
+    expect((await t.api.get<ErrorBody>(`/api/rounds/${info.round.id}/register`, outside.login.accessToken)).status).toBe(403);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/register`, inside.login.accessToken)).status).toBe(200);
+    expect((await t.api.post(`/api/rounds/${info.round.id}/publish`, undefined, admin.accessToken)).status).toBe(200);
+    expect((await t.api.get(`/api/rounds/${info.round.id}/register`)).status).toBe(200);
+  });
+});
+
+describe('a closed round is counted once', () => {
+  it('counts once however many anonymous reads arrive at once, keeps health answering, and publishes that same count', async () => {
+    const voters = await Promise.all(['a', 'b', 'c'].map((x) => Voter.create(t.api, admin.accessToken, `once-${x}@example.org`)));
+    const info = await openRound(await createRound({ title: 'Eén telling', method: 'schulze', options: [{ label: 'A' }, { label: 'B' }, { label: 'C' }] }));
+    for (const [i, v] of voters.entries()) expect((await v.cast(info, { ranking: i === 2 ? ['o2', 'o1', 'o3'] : ['o1', 'o2', 'o3'] })).status).toBe(201);
+    const counted: string[] = [];
+    t.app.rounds.on({ counted: (roundId) => counted.push(roundId) });
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+
+    const reads = Array.from({ length: 50 }, () => t.api.get<{ tally: { winners: string[] }; turnout: { voters: number; ballots: number } }>(`/api/rounds/${info.round.id}`));
+    const health = t.api.get<{ status: string }>('/api/health');
+    const answers = await Promise.all(reads);
+    expect((await health).status).toBe(200);
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(a.body.tally.winners).toEqual(['o1']);
+      expect(a.body.turnout).toMatchObject({ voters: 3, ballots: 3 });
+    }
+    expect(counted.filter((id) => id === info.round.id)).toHaveLength(1);
+
+    expect((await t.api.post(`/api/rounds/${info.round.id}/publish`, undefined, admin.accessToken)).status).toBe(200);
+    const published = await t.api.get<{ outcome: { counted: number; result: { winners: string[] } }; turnout: { voters: number; ballots: number } }>(`/api/rounds/${info.round.id}`);
+    expect(published.body.outcome).toMatchObject({ counted: 3, result: { winners: ['o1'] } });
+    expect(published.body.turnout).toMatchObject({ voters: 3, ballots: 3 });
+    expect(counted.filter((id) => id === info.round.id)).toHaveLength(1);
+  });
+});
+
+describe('the board is streamed', () => {
+  /** The board exactly as it was built in memory before it was streamed (docs/protocol.md "Board"). */
+  async function boardAsBuilt(roundId: string, status: string, head: string): Promise<string> {
+    const entries = await listBoard(t.app.store.db, roundId);
+    const parts = entries.map(
+      (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
+    );
+    return `{"round":${JSON.stringify(roundId)},"status":"${status}","entries":${entries.length},"head":"${head}","board":[${parts.join(',')}]}`;
+  }
+
+  it('sends the same bytes as before, chunked rather than built whole, while open and once closed', async () => {
+    const voters = await Promise.all(['a', 'b', 'c'].map((x) => Voter.create(t.api, admin.accessToken, `stream-${x}@example.org`)));
+    const info = await openRound(await createRound({ title: 'Stroom', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] }));
+    const empty = await fetch(`${t.url}/api/rounds/${info.round.id}/board`, { headers: { authorization: `Bearer ${voters[0]?.login.accessToken ?? ''}` } });
+    const emptyHead = (await t.api.get<{ head: string }>(`/api/rounds/${info.round.id}`)).body.head;
+    expect(await empty.text()).toBe(await boardAsBuilt(info.round.id, 'open', emptyHead));
+    for (const [i, v] of voters.entries()) expect((await v.cast(info, { pick: i === 0 ? 'o2' : 'o1' })).status).toBe(201);
+    expect((await voters[0]?.cast(info, { pick: 'o1' }))?.status).toBe(201);
+
+    const open = await fetch(`${t.url}/api/rounds/${info.round.id}/board`, { headers: { authorization: `Bearer ${voters[0]?.login.accessToken ?? ''}` } });
+    const openHead = (await t.api.get<{ head: string }>(`/api/rounds/${info.round.id}`)).body.head;
+    expect(open.status).toBe(200);
+    expect(open.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(open.headers.get('content-length')).toBeNull();
+    expect(open.headers.get('transfer-encoding')).toBe('chunked');
+    expect(await open.text()).toBe(await boardAsBuilt(info.round.id, 'open', openHead));
+
+    expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
+    const closed = await fetch(`${t.url}/api/rounds/${info.round.id}/board`);
+    expect(closed.headers.get('content-length')).toBeNull();
+    const text = await closed.text();
+    expect(text).toBe(await boardAsBuilt(info.round.id, 'closed', openHead));
+    expect((JSON.parse(text) as { entries: number }).entries).toBe(4);
+    // Read in pages of one entry, the pieces still make the same text.
+    const paged = await t.app.rounds.board(info.round.id, undefined, 1);
+    if (!paged.ok) throw new Error(paged.error.message);
+    const pieces: string[] = [];
+    for await (const piece of paged.value) pieces.push(piece);
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.join('')).toBe(text);
+  });
+});
+
 describe('round definitions', () => {
   it('validates method, rules and options with the failing field named', async () => {
     const cases: [Record<string, unknown>, string][] = [
@@ -320,6 +440,44 @@ describe('round definitions', () => {
       expect(res.status, JSON.stringify(body)).toBe(field === 'questionId' ? 404 : 400);
       expect(res.body.error.field, JSON.stringify(res.body)).toMatch(new RegExp(`^${field.replace('.', '\\.')}`));
     }
+  });
+
+  it('refuses at creation what open would refuse, naming the field, so that open never answers 500', async () => {
+    const session = await t.api.post<{ session: { id: string } }>('/api/sessions', { title: 'Twee voorstellen' }, admin.accessToken);
+    const question = await t.api.post<{ question: { id: string } }>(`/api/sessions/${session.body.session.id}/questions`, { text: 'Wat?' }, admin.accessToken);
+    const questionId = question.body.question.id;
+    const proposals = [];
+    for (const title of ['Eerste', 'Tweede']) {
+      const p = await t.api.post<{ proposal: { id: string } }>(`/api/questions/${questionId}/proposals`, { title }, admin.accessToken);
+      expect(p.status, JSON.stringify(p.body)).toBe(201);
+      proposals.push(p.body.proposal.id);
+    }
+    // The default of 3 seats for a question's round does not fit 2 proposals.
+    const tooMany = await t.api.post<ErrorBody>('/api/rounds', { title: 'Top 3', questionId }, admin.accessToken);
+    expect(tooMany.status, JSON.stringify(tooMany.body)).toBe(400);
+    expect(tooMany.body.error).toMatchObject({ code: 'invalid_input', field: 'seats' });
+    const seatsOverOptions = await t.api.post<ErrorBody>('/api/rounds', { title: 'X', method: 'approval', seats: 3, options: [{ label: 'A' }, { label: 'B' }] }, admin.accessToken);
+    expect(seatsOverOptions.status).toBe(400);
+    expect(seatsOverOptions.body.error).toMatchObject({ code: 'invalid_input', field: 'seats' });
+    const given = await t.api.post<ErrorBody>('/api/rounds', { title: 'X', method: 'plurality', options: [{ id: 'a', label: 'A' }, { id: 'a', label: 'B' }] }, admin.accessToken);
+    expect(given.body.error).toMatchObject({ code: 'invalid_input', field: 'options.1.id' });
+
+    // A round that fits is created, and opens; hiding a proposal meanwhile makes open refuse with a code, not fail.
+    const fits = await createRound({ title: 'Top 2', questionId, seats: 2 });
+    const hidden = await t.api.post(`/api/proposals/${proposals[1] ?? ''}/hide`, { reason: 'dubbel' }, admin.accessToken);
+    expect(hidden.status, JSON.stringify(hidden.body)).toBe(200);
+    const open = await t.api.post<ErrorBody>(`/api/rounds/${fits}/open`, undefined, admin.accessToken);
+    expect(open.status, JSON.stringify(open.body)).toBe(409);
+    expect(open.body.error).toMatchObject({ code: 'conflict', field: 'seats' });
+  });
+
+  it('gives options without an id ids that cannot collide with the ids given', async () => {
+    const id = await createRound({ title: 'Ids', method: 'plurality', options: [{ label: 'A' }, { id: 'o1', label: 'B' }, { label: 'C' }] });
+    const info = await openRound(id);
+    const ids = info.definition.options.map((o) => o.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[1]).toBe('o1');
+    expect(info.definition.options.map((o) => o.label)).toEqual(['A', 'B', 'C']);
   });
 
   it('signs the definition at open; its hash is the SHA-256 of its canonical JSON', async () => {

@@ -1,0 +1,59 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { CountResult } from '../../shared/counting/index';
+import type { Choice } from '../../shared/counting/types';
+import { countingBallots } from '../../shared/protocol/contest';
+import type { RoundDefinition } from '../../shared/protocol/types';
+import { forEachBoardChoice } from './repository';
+
+/** What a closed round's board counts to; it never changes once the round is closed. */
+export interface ClosedCount {
+  /** The final head the count was made from (its ties are drawn from it). */
+  readonly head: string;
+  readonly turnout: { readonly voters: number; readonly ballots: number };
+  /** Ballots that count: one per voter. */
+  readonly counted: number;
+  readonly result: CountResult;
+}
+
+/**
+ * The choices that count, in board order, read in pages (only each entry's
+ * seq, voter and choice; the rest of a ballot never reaches the JS heap).
+ */
+export async function countingChoices(
+  reader: SqliteDatabase.Database,
+  definition: Pick<RoundDefinition, 'round' | 'revote'>,
+): Promise<{ ballots: number; choices: Choice[] }> {
+  const rows: { seq: number; voter: string; choice: string }[] = [];
+  await forEachBoardChoice(reader, definition.round, (row) => rows.push(row));
+  const choices = countingBallots(definition, rows).map((row) => JSON.parse(row.choice) as Choice);
+  return { ballots: rows.length, choices };
+}
+
+/**
+ * Each closed round's count, made once: callers that ask while it is being
+ * made share its promise. Kept until the round is published (then the signed
+ * outcome is what is shown), or dropped if it failed so that it is tried again.
+ */
+export class ClosedCounts {
+  private readonly made = new Map<string, { readonly head: string; readonly count: Promise<ClosedCount> }>();
+
+  of(roundId: string, head: string, make: () => Promise<ClosedCount>): Promise<ClosedCount> {
+    const kept = this.made.get(roundId);
+    if (kept?.head === head) return kept.count;
+    const entry = { head, count: make() };
+    this.made.set(roundId, entry);
+    entry.count.catch(() => {
+      if (this.made.get(roundId) === entry) this.made.delete(roundId);
+    });
+    return entry.count;
+  }
+
+  forget(roundId: string): void {
+    this.made.delete(roundId);
+  }
+
+  /** Resolves once no count is being made (at stop, before the store closes). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.made.values()].map((e) => e.count));
+  }
+}
