@@ -20,6 +20,7 @@ import { errorHandler, notFoundHandler } from './http/errors';
 import { headersSetBy, requestIdOf } from './http/headers';
 import { jsonBody } from './http/json';
 import { RateLimiter } from './http/rate-limit';
+import { HTTP_TIMEOUTS, serverTimeoutOptions, type HttpTimeouts } from './http/timeouts';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
@@ -42,6 +43,8 @@ export const DEMO_SEED = path.join(ROOT, 'data/seed/demo-session.json');
 export interface AppDeps {
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How long the server waits for slow clients (default HTTP_TIMEOUTS; tests shorten them). */
+  readonly httpTimeouts?: HttpTimeouts;
 }
 
 export interface App {
@@ -171,7 +174,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Ballots are taken in front of Express (see ballot-endpoint.ts), with the headers helmet sets on every answer.
   const intake = new IntakeActivity();
   const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security), intake });
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverTimeoutOptions(deps.httpTimeouts ?? HTTP_TIMEOUTS), (req, res) => {
     if (!ballots(req, res)) app(req, res);
   });
   const io = new SocketServer(server, {

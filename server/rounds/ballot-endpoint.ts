@@ -6,6 +6,8 @@ import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
 import { requestIdOf } from '../http/headers';
 import { ID_PATTERN } from '../ids';
 import type { IntakeActivity } from '../live/intake-activity';
+import type { Member } from '../members/member';
+import { err, type Result } from '../../shared/result';
 import type { RoundService } from './service';
 
 /**
@@ -19,7 +21,8 @@ import type { RoundService } from './service';
  * honoured or made), the same security headers (taken from the helmet
  * middleware at start, so they cannot drift), the same body rules as
  * `jsonBody` (JSON only, 64 kB), the same token rules as `authenticate`, the
- * same log line and the same error bodies. The checks and the writing are
+ * same log line and the same error bodies. The token is checked first, from
+ * the headers, before the body is read. The checks and the writing are
  * RoundService.cast, as for any caller.
  */
 
@@ -79,6 +82,14 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, rawId: string, requestId: string, started: bigint): Promise<void> {
+    // Who is asking is known from the headers alone: a stranger is refused before a byte of the body is waited for.
+    // A body still on its way is not drained (it could trickle in until the request timeout): the connection closes.
+    const member = await memberOf(req.headers.authorization);
+    if (!member.ok) {
+      if (!req.complete) res.setHeader('connection', 'close');
+      refuse(res, requestId, started, req, member.error);
+      return;
+    }
     const body = await readBody(req);
     if (!body.ok) {
       // The rest of an over-long body is not read: close the connection once answered.
@@ -86,14 +97,6 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
       refuse(res, requestId, started, req, body.refusal);
       return;
     }
-    const header = req.headers.authorization;
-    if (header === undefined) return refuse(res, requestId, started, req, new Refusal('unauthenticated', 'sign in first'));
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined) {
-      return refuse(res, requestId, started, req, new Refusal('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
-    }
-    const member = await resolveMember(token, clock.now());
-    if (!member.ok) return refuse(res, requestId, started, req, new Refusal(member.error, TOKEN_MESSAGES[member.error]));
     let id: string;
     try {
       id = decodeURIComponent(rawId);
@@ -104,6 +107,14 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     const result = await rounds.cast(member.value, id, body.value, body.bytes);
     if (result.ok) answer(res, requestId, started, req, 201, result.value);
     else refuse(res, requestId, started, req, new Refusal(result.error.code, result.error.message, result.error.field));
+  }
+
+  async function memberOf(header: string | undefined): Promise<Result<Member, Refusal>> {
+    if (header === undefined) return err(new Refusal('unauthenticated', 'sign in first'));
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) return err(new Refusal('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
+    const member = await resolveMember(token, clock.now());
+    return member.ok ? member : err(new Refusal(member.error, TOKEN_MESSAGES[member.error]));
   }
 
   return (req, res) => {
@@ -147,6 +158,8 @@ function readBody(req: IncomingMessage): Promise<Body> {
   if (encoding !== 'identity') return refused(new Refusal('unsupported_media_type', 'send the ballot uncompressed'));
   if (length !== undefined && Number(length) > BALLOT_BODY_LIMIT) return refused(new Refusal('payload_too_large', 'the request body is too large'));
 
+  // The client may have gone while its token was checked: its 'close' has passed, and no listener would hear it.
+  if (req.destroyed) return Promise.resolve({ ok: false, refusal: new Refusal('invalid_input', 'the request body could not be read') });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
