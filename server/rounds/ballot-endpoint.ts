@@ -2,7 +2,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
+import type { WriteHealth } from '../db/write-health';
 import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
+import { storeUnavailable } from '../http/errors';
 import { requestIdOf } from '../http/headers';
 import { ID_PATTERN } from '../ids';
 import type { IntakeActivity } from '../live/intake-activity';
@@ -41,6 +43,8 @@ export interface BallotEndpointDeps {
   readonly headers: OutgoingHttpHeaders;
   /** Told of every ballot request from its arrival to its answer, so that tally pushes give way to them. */
   readonly intake: IntakeActivity;
+  /** Told of writes the database refused. */
+  readonly writes: WriteHealth;
 }
 
 class Refusal {
@@ -57,7 +61,7 @@ type Body = { readonly ok: true; readonly value: unknown; readonly bytes: number
 export type BallotEndpoint = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
-  const { rounds, resolveMember, clock, logger, headers, intake } = deps;
+  const { rounds, resolveMember, clock, logger, headers, intake, writes } = deps;
 
   const answer = (res: ServerResponse, requestId: string, started: bigint, req: IncomingMessage, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -68,7 +72,8 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
       'content-length': Buffer.byteLength(text),
     });
     res.end(text);
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // A 503 is the store refusing writes, whose cause the write health logs once; one error line per request would bury it.
+    const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level)) {
       const responseTime = Number(process.hrtime.bigint() - started) / 1e6;
       logger[level]({ req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: status }, responseTime }, 'request completed');
@@ -126,12 +131,15 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     intake.begin();
     handle(req, res, match[1] ?? '', requestId, started)
       .catch((error: unknown) => {
-        logger.error({ err: error, requestId }, 'unexpected error');
+        // A write the database refused (disk full, read-only) is told to the write health, which logs its cause once.
+        const failure = writes.note(error);
+        if (failure === undefined) logger.error({ err: error, requestId }, 'unexpected error');
         if (res.headersSent) {
           res.destroy();
           return;
         }
-        refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
+        if (failure === undefined) refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
+        else refuse(res, requestId, started, req, new Refusal('store_unavailable', storeUnavailable(failure).message));
       })
       .finally(() => intake.end());
     return true;

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m20261123T0100 from './20261123T0100_members_and_sessions';
 import * as m20261123T0200 from './20261123T0200_rounds';
+import * as m20261202T0100 from './20261202T0100_store_health';
 
 /** Every migration, by timestamped name; the store runs the pending ones at start. */
 const MIGRATIONS: Record<string, Migration> = {
   '20261123T0100_members_and_sessions': m20261123T0100,
   '20261123T0200_rounds': m20261123T0200,
+  '20261202T0100_store_health': m20261202T0100,
 };
 
 export const migrationProvider: MigrationProvider = {
