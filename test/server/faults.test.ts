@@ -344,13 +344,17 @@ describe('a database that cannot be written', () => {
       const errors = lines.filter((l) => l.level >= ERROR);
       // One line per cause (a short write is SQLITE_FULL, a refused one SQLITE_IOERR_WRITE), none with a stack trace.
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.length).toBeLessThanOrEqual(3);
+      expect(errors.length).toBeLessThan(refused.length);
       for (const l of errors) expect(l.msg).toMatch(/^the database cannot be written: /);
       expect(new Set(errors.map((l) => l.store?.code)).size).toBe(errors.length);
       expect(lines.filter((l) => l.err !== undefined)).toEqual([]);
       expect(lines.some((l) => l.msg.startsWith('the database can be written again'))).toBe(true);
     } finally {
-      limitFileSize('unlimited');
+      try {
+        limitFileSize('unlimited');
+      } catch {
+        // The process is gone already; the test has failed for a reason of its own.
+      }
       await server.kill('SIGTERM');
     }
   }, 60_000);
