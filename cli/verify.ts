@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { nodeCrypto } from '../server/crypto/node-crypto';
 import { CryptoPool } from '../server/crypto/pool';
-import { verifyBundle, verifyBundleAsync, type VerifyReport } from '../shared/protocol/verify';
+import { verifyBundle, verifyBundleAsync, type VerifyOptions, type VerifyReport } from '../shared/protocol/verify';
 
 export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt receipt.json] [--json] [--workers N]
 
@@ -124,25 +124,39 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
   const options = { ...(receipt === undefined ? {} : { receipt }), ...(progress === undefined ? {} : { onProgress: progress.update }) };
 
   let report: VerifyReport;
-  if (workers > 0 && entries > 0) {
-    const pool = new CryptoPool(workers);
-    try {
-      report = await verifyBundleAsync(bundle.value, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * 2 });
-    } catch (error) {
-      // Worker threads could not run here (or died); the same checks in this thread give the same report.
-      progress?.clear();
-      process.stderr.write(`stemkring verify: worker threads failed (${error instanceof Error ? error.message : String(error)}); verifying in one thread\n`);
-      report = verifyBundle(bundle.value, nodeCrypto, options);
-    } finally {
-      await pool.close();
-    }
-  } else {
-    report = verifyBundle(bundle.value, nodeCrypto, options);
+  try {
+    report = await check(bundle.value, workers, entries, options, () => progress?.clear());
+  } catch (error) {
+    // The verifier reports everything wrong with a bundle; a throw is a bug of ours. It still must not pass for a
+    // verdict, nor bury the one line that matters under a stack trace.
+    progress?.clear();
+    process.stderr.write(`stemkring verify: the check stopped on an internal error (${error instanceof Error ? error.message : String(error)}); the bundle is NOT verified\n`);
+    return 1;
   }
   progress?.clear();
 
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, args.bundle));
   return report.ok ? 0 : 1;
+}
+
+async function check(bundle: unknown, workers: number, entries: number, options: VerifyOptions, clearProgress: () => void): Promise<VerifyReport> {
+  let report: VerifyReport;
+  if (workers > 0 && entries > 0) {
+    const pool = new CryptoPool(workers);
+    try {
+      report = await verifyBundleAsync(bundle, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * 2 });
+    } catch (error) {
+      // Worker threads could not run here (or died); the same checks in this thread give the same report.
+      clearProgress();
+      process.stderr.write(`stemkring verify: worker threads failed (${error instanceof Error ? error.message : String(error)}); verifying in one thread\n`);
+      report = verifyBundle(bundle, nodeCrypto, options);
+    } finally {
+      await pool.close();
+    }
+  } else {
+    report = verifyBundle(bundle, nodeCrypto, options);
+  }
+  return report;
 }
 
 // ---------------------------------------------------------------------------

@@ -16,10 +16,12 @@ import type { Config } from './config';
 import { CryptoPool, inlineSignatures, pooledSignatures } from './crypto/pool';
 import { Store } from './db/store';
 import { authenticate, memberResolver } from './http/auth';
-import { errorHandler, notFoundHandler } from './http/errors';
+import { errorHandler, notFoundHandler, writeHealthLog } from './http/errors';
 import { headersSetBy, requestIdOf } from './http/headers';
+import { healthRoute } from './http/health';
 import { jsonBody } from './http/json';
 import { LoginThrottle, RateLimiter } from './http/rate-limit';
+import { HTTP_TIMEOUTS, serverTimeoutOptions, type HttpTimeouts } from './http/timeouts';
 import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { privateFilesIn, privateFolder } from './instance/private-files';
 import { LiveTallies } from './live/tallies';
@@ -41,9 +43,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
 export const DEMO_SEED = path.join(ROOT, 'data/seed/demo-session.json');
 
+function madeUpByPinoHttp(error: Error, status: number): boolean {
+  return error.message === `failed with status code ${status}`;
+}
+
 export interface AppDeps {
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How long the server waits for slow clients (default HTTP_TIMEOUTS; tests shorten them). */
+  readonly httpTimeouts?: HttpTimeouts;
 }
 
 export interface App {
@@ -67,6 +75,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const instance = loadOrCreateInstance(config.dataDir);
   const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'), {
     onBoardThreadFailure: (e) => logger.error({ err: e }, 'board writer thread failed; writing ballots on the main thread from now on'),
+    onWriteHealth: writeHealthLog(logger),
   });
 
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
@@ -116,7 +125,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, e) => (e !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A 503 is the store refusing writes, whose cause the write health logs once; one error line per request would bury it.
+      customLogLevel: (_req, res, e) => (e !== undefined || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // For an answer of 500 or more pino-http makes up an Error ("failed with status code …") and logs its stack,
+      // which says nothing: the cause is logged where it is known (errorHandler, the store's write health).
+      customErrorObject: (_req, res, error, val: Record<string, unknown>) => (madeUpByPinoHttp(error, res.statusCode) ? { ...val, err: undefined } : val),
+      customErrorMessage: (_req, res, error) => (madeUpByPinoHttp(error, res.statusCode) ? 'request completed' : 'request errored'),
       serializers: {
         req: (req: { id: unknown; method: unknown; url: unknown }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: unknown }) => ({ statusCode: res.statusCode }),
@@ -144,10 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   const api = express.Router();
-  api.get('/health', (_req, res) => {
-    const row = store.sqlite.prepare('select 1 as up').get() as { up: number } | undefined;
-    res.json({ status: row?.up === 1 ? 'ok' : 'degraded', instance: instance.id, time: clock.now().toISOString() });
-  });
+  api.get('/health', healthRoute(store.writes, instance.id, clock));
   const resolveMember = memberResolver(tokens, store);
   api.use(authenticate(resolveMember, clock));
   api.use(
@@ -186,12 +197,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     });
   }
   app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  app.use(errorHandler(logger, store.writes));
 
   // Ballots are taken in front of Express (see ballot-endpoint.ts), with the headers helmet sets on every answer.
   const intake = new IntakeActivity();
-  const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security), intake });
-  const server = http.createServer((req, res) => {
+  const ballots = ballotEndpoint({ rounds, resolveMember, clock, logger, headers: headersSetBy(security), intake, writes: store.writes });
+  const server = http.createServer(serverTimeoutOptions(deps.httpTimeouts ?? HTTP_TIMEOUTS), (req, res) => {
     if (!ballots(req, res)) app(req, res);
   });
   const io = new SocketServer(server, {

@@ -40,6 +40,8 @@ export const ERROR_STATUS = {
   round_not_closed: 409,
   not_visible: 403,
   internal_error: 500,
+  // The database cannot be written just now (disk full, read-only): nothing was changed; try again later.
+  store_unavailable: 503,
 } as const satisfies Record<string, number>;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 

@@ -51,6 +51,8 @@ const CODE_MESSAGES = {
   round_not_closed: 'error.round_not_closed',
   not_visible: 'error.not_visible',
   internal_error: 'error.internal_error',
+  // "Try again shortly" is what a member can do while the server's disk is full.
+  store_unavailable: 'error.internal_error',
   network_error: 'error.network_error',
   unexpected_answer: 'error.internal_error',
 } as const satisfies Record<ProblemCode, MessageKey>;

@@ -7,7 +7,15 @@ import type { BoardEntriesTable } from './schema';
 const boardWorker = workerModule(import.meta.url, 'board-worker');
 
 /** A batch the thread could not write: the database refused it (nothing of it was committed). */
-export class BoardWriteError extends Error {}
+export class BoardWriteError extends Error {
+  constructor(
+    message: string,
+    /** SQLite's result code, as on the errors of the main connection. */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The main thread's side of the board writer thread. Batches are sent one at
@@ -30,7 +38,7 @@ export class BoardThread {
       const pending = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (reply.ok) pending?.resolve();
-      else pending?.reject(new BoardWriteError(reply.message));
+      else pending?.reject(new BoardWriteError(reply.message, reply.code));
     });
     const fail = (error: Error): void => {
       if (this.failure !== undefined) return;

@@ -17,7 +17,10 @@ export type BoardRequest =
   | { readonly kind: 'append'; readonly id: number; readonly rows: readonly Insertable<BoardEntriesTable>[] }
   | { readonly kind: 'close' };
 
-export type BoardReply = { readonly id: number; readonly ok: true } | { readonly id: number; readonly ok: false; readonly message: string };
+export type BoardReply =
+  | { readonly id: number; readonly ok: true }
+  /** `code`: SQLite's result code (e.g. SQLITE_FULL), so the main thread can tell a full disk from a bug. */
+  | { readonly id: number; readonly ok: false; readonly message: string; readonly code: string | undefined };
 
 const port = parentPort;
 if (port === null) throw new Error('board-worker runs only as a worker thread (see Store)');
@@ -36,7 +39,8 @@ port.on('message', (request: BoardRequest) => {
         appendAll(request.rows);
         reply = { id: request.id, ok: true };
       } catch (error) {
-        reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+        const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+        reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : undefined };
       }
       port.postMessage(reply);
       return;

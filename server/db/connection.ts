@@ -44,15 +44,28 @@ export const INSERT_BOARD_ENTRY =
  * between; taking the lock up front makes it wait its turn instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(private readonly database: SqliteDatabase.Database) {
+    super({ database });
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * After some errors (a full disk, an I/O error) SQLite has rolled the
+   * transaction back itself; a second ROLLBACK would fail ("no transaction is
+   * active") and kysely would throw that instead of the cause.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
 export function immediateSqliteDialect(database: SqliteDatabase.Database): Dialect {
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ImmediateSqliteDriver({ database }),
+    createDriver: () => new ImmediateSqliteDriver(database),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };

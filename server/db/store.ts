@@ -7,6 +7,7 @@ import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openReader, openWriter } fr
 import { migrationProvider } from './migrations/index';
 import { privateFile, privateFolder } from '../instance/private-files';
 import type { BoardEntriesTable, Database } from './schema';
+import { WriteHealth, type WriteHealthReporter } from './write-health';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -26,6 +27,8 @@ export interface StoreOptions {
   readonly boardThread?: boolean;
   /** Told when the board thread failed and the main thread took over its writes. */
   readonly onBoardThreadFailure?: (error: Error) => void;
+  /** Told when writes start failing (once per cause and interval) and when they work again. */
+  readonly onWriteHealth?: WriteHealthReporter;
 }
 
 /**
@@ -42,7 +45,13 @@ export class Store {
      * mode it sees only committed data and never waits behind the writer.
      */
     readonly reader: SqliteDatabase.Database,
-  ) {}
+    onWriteHealth: WriteHealthReporter,
+  ) {
+    this.writes = new WriteHealth(onWriteHealth, () => this.probeWrite());
+  }
+
+  /** Whether the database can be written: probed by the health check, told of failed and working writes. */
+  readonly writes: WriteHealth;
 
   private boardThread: BoardThread | undefined;
 
@@ -56,7 +65,7 @@ export class Store {
     const sqlite = openWriter(file);
     const db = new Kysely<Database>({ dialect: immediateSqliteDialect(sqlite) });
     const reader = file === ':memory:' ? sqlite : openReader(file);
-    const store = new Store(db, sqlite, reader);
+    const store = new Store(db, sqlite, reader, options.onWriteHealth ?? (() => undefined));
     await store.migrate();
     if (file !== ':memory:' && (options.boardThread ?? true)) {
       store.boardThread = new BoardThread(file, (e) => options.onBoardThreadFailure?.(e));
@@ -79,11 +88,13 @@ export class Store {
    */
   async transaction<T, E>(fn: (trx: Transaction<Database>) => Promise<Result<T, E>>): Promise<Result<T, E>> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      const committed = await this.db.transaction().execute(async (trx) => {
         const result = await fn(trx);
         if (!result.ok) throw new Rollback(result.error);
         return result;
       });
+      this.writes.noteSuccess();
+      return committed;
     } catch (e) {
       if (e instanceof Rollback) return { ok: false, error: e.failure as E };
       throw e;
@@ -98,11 +109,9 @@ export class Store {
    */
   async appendBoard(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
     const thread = this.boardThread;
-    if (thread !== undefined && thread.failure === undefined) {
-      await thread.append(rows);
-      return;
-    }
-    await this.appendBoardHere(rows);
+    if (thread !== undefined && thread.failure === undefined) await thread.append(rows);
+    else await this.appendBoardHere(rows);
+    this.writes.noteSuccess();
   }
 
   /** The same append on the main connection, with a prepared statement, holding kysely's connection so no query interleaves. */
@@ -119,6 +128,25 @@ export class Store {
   }
 
   private insertBoardEntry: SqliteDatabase.Statement | undefined;
+
+  /**
+   * The health check's write: one row rewritten in its own transaction on the
+   * main connection (a WAL frame and an fsync, as any commit), taking the
+   * write lock in turn with the board thread.
+   */
+  private async probeWrite(): Promise<void> {
+    this.probeStatement ??= this.sqlite.prepare(
+      'insert into store_health (id, probed_at) values (1, ?) on conflict (id) do update set probed_at = excluded.probed_at',
+    );
+    const probe = this.probeStatement;
+    const write = this.sqlite.transaction((at: string) => probe.run(at));
+    await this.db.connection().execute(() => {
+      write.immediate(new Date().toISOString());
+      return Promise.resolve();
+    });
+  }
+
+  private probeStatement: SqliteDatabase.Statement | undefined;
 
   async close(): Promise<void> {
     await this.boardThread?.close();

@@ -1,6 +1,8 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { assertNever } from '../../shared/result';
+import type { StoreProblem, WriteFailure, WriteHealth, WriteHealthReporter } from '../db/write-health';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
 
 /** A transport-level error: thrown by routes and middleware, answered by `errorHandler`. */
@@ -43,8 +45,49 @@ function isBodyParserError(e: unknown): e is BodyParserError {
   return typeof e === 'object' && e !== null && 'type' in e && typeof (e).type === 'string';
 }
 
-/** Answers every error in api.md's shape; anything unexpected is logged and answered 500 without details. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** The answer to a request whose write the database refused: the cause is logged by the store's write health. */
+export function storeUnavailable(failure: WriteFailure): { readonly code: 'store_unavailable'; readonly message: string } {
+  return { code: 'store_unavailable', message: `the database cannot be written just now (${PROBLEM_TEXT[failure.problem]}); nothing was changed, try again later` };
+}
+
+const PROBLEM_TEXT: Record<StoreProblem, string> = {
+  disk_full: 'the disk is full',
+  read_only: 'it is read-only',
+  io_error: 'the disk fails',
+  busy: 'it is busy',
+  corrupt: 'it is damaged',
+};
+
+/**
+ * The log lines of the store's write health: one error per cause and
+ * interval, with the count of failed writes it stands for, and a line when
+ * writes work again.
+ */
+export function writeHealthLog(logger: Logger): WriteHealthReporter {
+  return (event) => {
+    switch (event.kind) {
+      case 'failing': {
+        const { problem, code, message, at } = event.failure;
+        const more = event.repeats > 0 ? `; ${event.repeats} more failed since the last report` : '';
+        logger.error({ store: { problem, code, message, at }, repeats: event.repeats }, `the database cannot be written: ${message} (${code})${more}`);
+        return;
+      }
+      case 'recovered':
+        logger.warn({ store: { failures: event.failures, since: event.since } }, `the database can be written again, after ${event.failures} failed writes since ${event.since}`);
+        return;
+      default:
+        assertNever(event, 'write health event');
+    }
+  };
+}
+
+/**
+ * Answers every error in api.md's shape. A write the database refused
+ * (disk full, read-only) is 503 store_unavailable, told to the write health
+ * (which logs its cause once); anything else unexpected is logged and
+ * answered 500 without details.
+ */
+export function errorHandler(logger: Logger, writes?: WriteHealth): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       req.socket.destroy();
@@ -77,6 +120,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error instanceof URIError) {
       sendError(res, 'invalid_input', 'the request path is not valid');
+      return;
+    }
+    const failure = writes?.note(error);
+    if (failure !== undefined) {
+      const answer = storeUnavailable(failure);
+      sendError(res, answer.code, answer.message);
       return;
     }
     const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';

@@ -2,10 +2,14 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
+import type { WriteHealth } from '../db/write-health';
 import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
+import { storeUnavailable } from '../http/errors';
 import { requestIdOf } from '../http/headers';
 import { ID_PATTERN } from '../ids';
 import type { IntakeActivity } from '../live/intake-activity';
+import type { Member } from '../members/member';
+import { err, type Result } from '../../shared/result';
 import type { RoundService } from './service';
 
 /**
@@ -19,7 +23,8 @@ import type { RoundService } from './service';
  * honoured or made), the same security headers (taken from the helmet
  * middleware at start, so they cannot drift), the same body rules as
  * `jsonBody` (JSON only, 64 kB), the same token rules as `authenticate`, the
- * same log line and the same error bodies. The checks and the writing are
+ * same log line and the same error bodies. The token is checked first, from
+ * the headers, before the body is read. The checks and the writing are
  * RoundService.cast, as for any caller.
  */
 
@@ -38,6 +43,8 @@ export interface BallotEndpointDeps {
   readonly headers: OutgoingHttpHeaders;
   /** Told of every ballot request from its arrival to its answer, so that tally pushes give way to them. */
   readonly intake: IntakeActivity;
+  /** Told of writes the database refused. */
+  readonly writes: WriteHealth;
 }
 
 class Refusal {
@@ -54,7 +61,7 @@ type Body = { readonly ok: true; readonly value: unknown; readonly bytes: number
 export type BallotEndpoint = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
-  const { rounds, resolveMember, clock, logger, headers, intake } = deps;
+  const { rounds, resolveMember, clock, logger, headers, intake, writes } = deps;
 
   const answer = (res: ServerResponse, requestId: string, started: bigint, req: IncomingMessage, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
@@ -65,7 +72,8 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
       'content-length': Buffer.byteLength(text),
     });
     res.end(text);
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // A 503 is the store refusing writes, whose cause the write health logs once; one error line per request would bury it.
+    const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (logger.isLevelEnabled(level)) {
       const responseTime = Number(process.hrtime.bigint() - started) / 1e6;
       logger[level]({ req: { id: requestId, method: req.method, url: req.url }, res: { statusCode: status }, responseTime }, 'request completed');
@@ -79,6 +87,14 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, rawId: string, requestId: string, started: bigint): Promise<void> {
+    // Who is asking is known from the headers alone: a stranger is refused before a byte of the body is waited for.
+    // A body still on its way is not drained (it could trickle in until the request timeout): the connection closes.
+    const member = await memberOf(req.headers.authorization);
+    if (!member.ok) {
+      if (!req.complete) res.setHeader('connection', 'close');
+      refuse(res, requestId, started, req, member.error);
+      return;
+    }
     const body = await readBody(req);
     if (!body.ok) {
       // The rest of an over-long body is not read: close the connection once answered.
@@ -86,14 +102,6 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
       refuse(res, requestId, started, req, body.refusal);
       return;
     }
-    const header = req.headers.authorization;
-    if (header === undefined) return refuse(res, requestId, started, req, new Refusal('unauthenticated', 'sign in first'));
-    const token = BEARER.exec(header)?.[1];
-    if (token === undefined) {
-      return refuse(res, requestId, started, req, new Refusal('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
-    }
-    const member = await resolveMember(token, clock.now());
-    if (!member.ok) return refuse(res, requestId, started, req, new Refusal(member.error, TOKEN_MESSAGES[member.error]));
     let id: string;
     try {
       id = decodeURIComponent(rawId);
@@ -106,6 +114,14 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     else refuse(res, requestId, started, req, new Refusal(result.error.code, result.error.message, result.error.field));
   }
 
+  async function memberOf(header: string | undefined): Promise<Result<Member, Refusal>> {
+    if (header === undefined) return err(new Refusal('unauthenticated', 'sign in first'));
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) return err(new Refusal('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
+    const member = await resolveMember(token, clock.now());
+    return member.ok ? member : err(new Refusal(member.error, TOKEN_MESSAGES[member.error]));
+  }
+
   return (req, res) => {
     if (req.method !== 'POST') return false;
     const match = BALLOTS_PATH.exec(req.url ?? '');
@@ -115,12 +131,15 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     intake.begin();
     handle(req, res, match[1] ?? '', requestId, started)
       .catch((error: unknown) => {
-        logger.error({ err: error, requestId }, 'unexpected error');
+        // A write the database refused (disk full, read-only) is told to the write health, which logs its cause once.
+        const failure = writes.note(error);
+        if (failure === undefined) logger.error({ err: error, requestId }, 'unexpected error');
         if (res.headersSent) {
           res.destroy();
           return;
         }
-        refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
+        if (failure === undefined) refuse(res, requestId, started, req, new Refusal('internal_error', `something went wrong on our side (request ${requestId})`));
+        else refuse(res, requestId, started, req, new Refusal('store_unavailable', storeUnavailable(failure).message));
       })
       .finally(() => intake.end());
     return true;
@@ -147,6 +166,8 @@ function readBody(req: IncomingMessage): Promise<Body> {
   if (encoding !== 'identity') return refused(new Refusal('unsupported_media_type', 'send the ballot uncompressed'));
   if (length !== undefined && Number(length) > BALLOT_BODY_LIMIT) return refused(new Refusal('payload_too_large', 'the request body is too large'));
 
+  // The client may have gone while its token was checked: its 'close' has passed, and no listener would hear it.
+  if (req.destroyed) return Promise.resolve({ ok: false, refusal: new Refusal('invalid_input', 'the request body could not be read') });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

@@ -27,6 +27,7 @@ import type { Instance } from '../instance/instance';
 import { privateFolder, writePrivateFile } from '../instance/private-files';
 import { isModerator, type Member } from '../members/member';
 import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
+import { writeFailureOf } from '../db/write-health';
 import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
@@ -605,7 +606,8 @@ export class RoundService {
   }
 
   private async onWriteFailed(roundIds: ReadonlySet<string>, e: unknown): Promise<void> {
-    this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
+    // A store failure (disk full, read-only) is logged by the store's write health, once per cause and interval.
+    if (writeFailureOf(e, this.clock.now()) === undefined) this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
     for (const id of roundIds) {
       const row = await repo.findRound(this.store.db, id);
       if (row?.status !== 'open') continue;

@@ -609,8 +609,8 @@ function firstDifference(mine: unknown, published: unknown, path: string): strin
   } else if (isObject(mine) && isObject(published)) {
     const keys = [...new Set([...Object.keys(mine), ...Object.keys(published)])].sort();
     for (const key of keys) {
-      const a = mine[key];
-      const b = published[key];
+      const a = own(mine, key);
+      const b = own(published, key);
       if (jcsOrMissing(a) !== jcsOrMissing(b)) return firstDifference(a, b, `${path}.${key}`);
     }
   }
@@ -619,6 +619,15 @@ function firstDifference(mine: unknown, published: unknown, path: string): strin
 
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A member the object itself holds, or undefined. Keys come from the bundle
+ * (option ids such as "constructor" or "toString"), and `object[key]` would
+ * find Object.prototype's member where the object lacks its own.
+ */
+function own(object: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 function jcsOrMissing(value: unknown): string {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VerifyReport } from '../../shared/protocol/verify';
 import { buildBundle } from './bundle-fixture';
+import { tamperedHostileBundle } from './hostile-fixture';
 import { withValue } from './mutate';
 
 const run = promisify(execFile);
@@ -56,6 +57,18 @@ describe('stemkring verify', () => {
     const report = JSON.parse(stdout) as VerifyReport;
     expect(report.ok).toBe(true);
     expect(report.figures?.counted).toBe(5);
+  });
+
+  it('exits 1 with a report, not a stack trace, for a tampered bundle whose option ids are Object.prototype names', async () => {
+    const file = path.join(dir, 'hostile.json');
+    writeFileSync(file, tamperedHostileBundle());
+    const { code, stdout, stderr } = await stemkring('verify', file);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+    expect(stdout).toContain('✗ Recount matches the published result: the recount differs from the published result');
+    expect(stdout).toContain('result.approvals.constructor: recount 2, published (missing)');
+    expect(stdout).toMatch(/FAILED: \d+ of 17 checks do not hold/);
   });
 
   it('exits 2 for usage errors and unreadable files', async () => {
