@@ -7,10 +7,12 @@ import type { RoundDefinition, RoundOption } from '../../shared/protocol/types';
 import {
   addToRanking,
   moveInRanking,
+  ownEntry,
   pointsSpent,
   removeFromRanking,
   setPoints,
   toggleApproval,
+  withEntry,
   type Draft,
 } from '../domain/ballot-logic';
 import { h, setText, uid } from '../core/dom';
@@ -127,15 +129,15 @@ function approvalBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'app
 
 function scoreBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'scores' }>, onChange: OnChange): BallotComponent {
   const { min, max } = def.method === 'score' ? def.rules : { min: 0, max: 5 };
-  const scores: Record<string, number | null> = { ...draft.scores };
+  let scores: Record<string, number | null> = { ...draft.scores };
   const steps: number[] = [];
   for (let v = min; v <= max; v += 1) steps.push(v);
   const useRadios = steps.length <= 11;
   const rows = def.options.map((o) => {
-    const current = scores[o.id] ?? null;
+    const current = ownEntry(scores, o.id) ?? null;
     const set = (value: number | null) => {
-      scores[o.id] = value;
-      onChange({ kind: 'scores', scores: { ...scores } });
+      scores = withEntry(scores, o.id, value);
+      onChange({ kind: 'scores', scores });
     };
     if (useRadios) {
       const name = uid('score');
@@ -196,7 +198,7 @@ function cumulativeBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'p
     remaining.classList.toggle('full', left === 0);
     for (const o of def.options) {
       const input = inputs.get(o.id);
-      const value = points[o.id] ?? 0;
+      const value = ownEntry(points, o.id) ?? 0;
       if (input !== undefined && input.value !== String(value) && document.activeElement !== input) input.value = String(value);
       const m = minus.get(o.id);
       if (m !== undefined) m.disabled = value <= 0;
@@ -212,21 +214,21 @@ function cumulativeBallot(def: RoundDefinition, draft: Extract<Draft, { kind: 'p
   const rows = def.options.map((o) => {
     const id = uid('points');
     const input = h('input', { attrs: { id, type: 'number', min: 0, max: budget, step: 1, inputmode: 'numeric' } });
-    input.value = String(points[o.id] ?? 0);
+    input.value = String(ownEntry(points, o.id) ?? 0);
     input.addEventListener('input', () => {
       const wanted = input.value === '' ? 0 : Number(input.value);
       set(o.id, wanted);
       // Over the budget (or not a whole number): show at once what was kept.
-      if (input.value !== '' && Number(input.value) !== (points[o.id] ?? 0)) input.value = String(points[o.id] ?? 0);
+      if (input.value !== '' && Number(input.value) !== (ownEntry(points, o.id) ?? 0)) input.value = String(ownEntry(points, o.id) ?? 0);
     });
     input.addEventListener('blur', () => {
-      input.value = String(points[o.id] ?? 0);
+      input.value = String(ownEntry(points, o.id) ?? 0);
     });
     inputs.set(o.id, input);
     const less = h('button', { class: ['button', 'secondary', 'step'], attrs: { type: 'button', 'aria-label': t('ballot.cumulative.less', { option: o.label }) } }, '−');
-    less.addEventListener('click', () => set(o.id, (points[o.id] ?? 0) - 1));
+    less.addEventListener('click', () => set(o.id, (ownEntry(points, o.id) ?? 0) - 1));
     const more = h('button', { class: ['button', 'secondary', 'step'], attrs: { type: 'button', 'aria-label': t('ballot.cumulative.more', { option: o.label }) } }, '+');
-    more.addEventListener('click', () => set(o.id, (points[o.id] ?? 0) + 1));
+    more.addEventListener('click', () => set(o.id, (ownEntry(points, o.id) ?? 0) + 1));
     minus.set(o.id, less);
     plus.set(o.id, more);
     return h('div', { class: ['field', 'points-row'] }, h('label', { attrs: { for: id } }, o.label), h('div', { class: 'stepper' }, less, input, more));

@@ -50,6 +50,24 @@ export function toggleApproval(selected: readonly string[], id: string, on: bool
   return { approve: [...selected], refused: false };
 }
 
+// ---------------------------------------------------------------- per-option records
+
+/**
+ * An option's entry in a record keyed by option ids. Option ids are the
+ * moderator's to choose (`constructor`, `__proto__` are valid ids), so a
+ * plain `record[id]` could read a member of Object.prototype, and a plain
+ * `record[id] = v` could set a prototype instead of an entry: read own
+ * entries only, and build records with Object.fromEntries (which defines).
+ */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, id: string): T | undefined {
+  return Object.hasOwn(record, id) ? record[id] : undefined;
+}
+
+/** A copy of `record` with `id` set to `value` (a defined entry, whatever the id). */
+export function withEntry<T>(record: Readonly<Record<string, T>>, id: string, value: T): Record<string, T> {
+  return Object.fromEntries([...Object.entries(record).filter(([k]) => k !== id), [id, value]]);
+}
+
 // ---------------------------------------------------------------- cumulative
 
 export function pointsSpent(points: Readonly<Record<string, number>>): number {
@@ -58,12 +76,10 @@ export function pointsSpent(points: Readonly<Record<string, number>>): number {
 
 /** Sets an option's points, clamped to 0 … what the budget still allows. */
 export function setPoints(points: Readonly<Record<string, number>>, id: string, wanted: number, budget: number): Record<string, number> {
-  const others = pointsSpent(points) - (points[id] ?? 0);
+  const others = pointsSpent(points) - (ownEntry(points, id) ?? 0);
   const n = Number.isFinite(wanted) ? Math.trunc(wanted) : 0;
   const value = Math.max(0, Math.min(n, budget - others));
-  const next = { ...points, [id]: value };
-  if (value === 0) delete next[id];
-  return next;
+  return value === 0 ? Object.fromEntries(Object.entries(points).filter(([k]) => k !== id)) : withEntry(points, id, value);
 }
 
 // ---------------------------------------------------------------- ranking
@@ -97,9 +113,8 @@ export function choiceOf(draft: Draft): Choice | null {
     case 'answer':
       return draft.answer === null ? null : { answer: draft.answer };
     case 'scores': {
-      const scores: Record<string, number> = {};
-      for (const [id, v] of Object.entries(draft.scores)) if (v !== null) scores[id] = v;
-      return { scores };
+      const given = Object.entries(draft.scores).filter((e): e is [string, number] => e[1] !== null);
+      return { scores: Object.fromEntries(given) };
     }
     case 'points':
       return { points: Object.fromEntries(Object.entries(draft.points).filter(([, n]) => n > 0)) };

@@ -25,7 +25,7 @@ import { instanceInfo } from '../core/instance';
 import { receiptsOf, saveReceipt, type StoredKey, type StoredReceipt } from '../core/keystore';
 import { watchRound } from '../core/live';
 import type { RouteContext, View } from '../core/router';
-import { checkedChoice, emptyDraft, isBlank, type Draft } from '../domain/ballot-logic';
+import { checkedChoice, emptyDraft, isBlank, ownEntry, type Draft } from '../domain/ballot-logic';
 import { isModeratorRole, type RoundStatus, type RoundView } from '../domain/types';
 import { ballotFor } from '../components/ballot';
 import { keyPanel } from '../components/key-panel';
@@ -70,16 +70,16 @@ function describeChoice(def: RoundDefinition, choice: Choice): HTMLElement {
       'ul',
       { class: 'review-list' },
       ...def.options.map((o) => {
-        const v = choice.scores[o.id];
+        const v = ownEntry(choice.scores, o.id);
         return h('li', null, h('span', null, o.label), ': ', h('strong', null, v === undefined ? t('ballot.score.noOpinion') : formatNumber(v)));
       }),
     );
   }
   if ('points' in choice) {
-    const given = def.options.filter((o) => (choice.points[o.id] ?? 0) > 0);
+    const given = def.options.filter((o) => (ownEntry(choice.points, o.id) ?? 0) > 0);
     return given.length === 0
       ? h('p', null, t('review.blank'))
-      : h('ul', { class: 'review-list' }, ...given.map((o) => h('li', null, h('span', null, o.label), ': ', h('strong', null, t('review.points', { n: choice.points[o.id] ?? 0 })))));
+      : h('ul', { class: 'review-list' }, ...given.map((o) => h('li', null, h('span', null, o.label), ': ', h('strong', null, t('review.points', { n: ownEntry(choice.points, o.id) ?? 0 })))));
   }
   const rest = def.options.filter((o) => !choice.ranking.includes(o.id));
   return h(

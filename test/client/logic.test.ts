@@ -5,7 +5,19 @@ import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { keyPairFromSeed } from '../../shared/protocol/signing';
 import { LiveTallyState } from '../../shared/tally/live';
-import { addToRanking, checkedChoice, choiceOf, emptyDraft, isBlank, moveInRanking, removeFromRanking, setPoints, toggleApproval } from '../../client/domain/ballot-logic';
+import {
+  addToRanking,
+  checkedChoice,
+  choiceOf,
+  emptyDraft,
+  isBlank,
+  moveInRanking,
+  ownEntry,
+  removeFromRanking,
+  setPoints,
+  toggleApproval,
+  withEntry,
+} from '../../client/domain/ballot-logic';
 import { ballotsBlt, ballotsCsv, csvCell, outcomeJson } from '../../client/domain/exports';
 import { figuresOf, sortedBars } from '../../client/domain/figures';
 import { allHold, checkReceipt } from '../../client/domain/receipt-check';
@@ -31,6 +43,26 @@ describe('ballot drafts', () => {
     expect(points).toEqual({ a: 4, b: 1 });
     expect(setPoints(points, 'b', -3, 5)).toEqual({ a: 4 });
     expect(setPoints(points, 'a', 2.7, 5)).toEqual({ a: 2, b: 1 });
+  });
+
+  it('keeps points and scores for options whose ids name members of Object.prototype', () => {
+    let points = setPoints({}, '__proto__', 2, 5);
+    points = setPoints(points, 'constructor', 9, 5);
+    expect(Object.entries(points)).toEqual([
+      ['__proto__', 2],
+      ['constructor', 3],
+    ]);
+    expect(Object.entries(setPoints(points, 'toString', 1, 5))).toEqual([
+      ['__proto__', 2],
+      ['constructor', 3],
+    ]);
+    expect(Object.entries(setPoints(points, '__proto__', 0, 5))).toEqual([['constructor', 3]]);
+    const scores = withEntry<number | null>(withEntry<number | null>({}, '__proto__', 4), 'hasOwnProperty', null);
+    expect(ownEntry(scores, '__proto__')).toBe(4);
+    expect(ownEntry(scores, 'constructor')).toBeUndefined();
+    const choice = choiceOf({ kind: 'scores', scores });
+    expect(choice !== null && 'scores' in choice && Object.entries(choice.scores)).toEqual([['__proto__', 4]]);
+    expect(JSON.parse(JSON.stringify(choiceOf({ kind: 'points', points })))).toEqual(JSON.parse('{"points":{"__proto__":2,"constructor":3}}'));
   });
 
   it('moves, adds and removes in a ranking', () => {
