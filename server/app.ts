@@ -212,7 +212,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const live = attachLive(io, { rounds, resolveMember, clock, logger, intake });
   recounted = (roundId) => live.schedule(roundId);
-  members.onAccessLost((memberId) => live.disconnectMember(memberId));
+  members.onAccessLost((lost) => {
+    switch (lost.kind) {
+      case 'member':
+        return live.disconnectMember(lost.memberId);
+      case 'login':
+        return live.disconnectLogin(lost.loginId);
+    }
+  });
 
   return {
     config,

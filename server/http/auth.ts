@@ -25,7 +25,13 @@ declare module 'express-serve-static-core' {
 export type TokenProblem = 'invalid_token' | 'token_expired' | 'account_suspended' | 'session_ended';
 
 /** Resolves an access token to its member: used by HTTP requests and socket handshakes alike. */
-export type MemberResolver = (token: string, now: Date) => Promise<Result<Member, TokenProblem>>;
+/** Who a valid access token speaks for now, and the login (refresh chain) it belongs to. */
+export interface SignedIn {
+  readonly member: Member;
+  readonly loginId: string;
+}
+
+export type MemberResolver = (token: string, now: Date) => Promise<Result<SignedIn, TokenProblem>>;
 
 export function memberResolver(tokens: AccessTokens, store: Store): MemberResolver {
   const memberById = store.reader.prepare<[string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'>>(
@@ -45,7 +51,7 @@ export function memberResolver(tokens: AccessTokens, store: Store): MemberResolv
     if (row.status === 'suspended') return err('account_suspended');
     const login = loginById.get(verified.value.sessionId);
     if (login === undefined || login.revoked_at !== null) return err('session_ended');
-    return ok(toMember(row));
+    return ok({ member: toMember(row), loginId: verified.value.sessionId });
   };
 }
 
@@ -69,7 +75,7 @@ export function authenticate(resolve: MemberResolver, clock: Clock): RequestHand
     if (token === undefined) return next(new ApiError('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
     const member = await resolve(token, clock.now());
     if (!member.ok) return next(new ApiError(member.error, TOKEN_MESSAGES[member.error]));
-    req.member = member.value;
+    req.member = member.value.member;
     next();
   };
 }

@@ -34,6 +34,8 @@ export interface Live {
   schedule(roundId: string): void;
   /** Closes every socket of this member: they lost rights (suspended, demoted) that a socket may have used. */
   disconnectMember(memberId: string): void;
+  /** Closes every socket of this login: it ended (signed out, or its refresh chain was revoked). */
+  disconnectLogin(loginId: string): void;
   stop(): void;
 }
 
@@ -42,7 +44,11 @@ interface SocketData {
   token: string | null;
   /** The member as last read from that token. */
   member: Member | null;
+  /** The login (refresh chain) that token belongs to; null for an anonymous socket. */
+  loginId: string | null;
 }
+
+/** A signed-in socket is in its member's room and its login's room: either can lose its rights. */
 
 type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidden' | TokenProblem;
 
@@ -58,6 +64,7 @@ const room = (roundId: string) => `round:${roundId}`;
 
 /** Every signed-in socket of a member, so that losing rights reaches all of them. */
 const memberRoom = (memberId: string) => `member:${memberId}`;
+const loginRoom = (loginId: string) => `login:${loginId}`;
 
 /** The round whose room this is (not a shard's or a piece's), if it is one. */
 function roundOfRoom(name: string): string | undefined {
@@ -92,6 +99,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     if (token === undefined || token === null || token === '') {
       data.token = null;
       data.member = null;
+      data.loginId = null;
       next();
       return;
     }
@@ -106,7 +114,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
           return;
         }
         data.token = token;
-        data.member = member.value;
+        data.member = member.value.member;
+        data.loginId = member.value.loginId;
         next();
       },
       (e: unknown) => next(e instanceof Error ? e : new Error('authentication failed')),
@@ -122,8 +131,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     if (data.token === null) return { member: null };
     const member = await deps.resolveMember(data.token, clock.now());
     if (!member.ok) return { problem: member.error };
-    data.member = member.value;
-    return { member: member.value };
+    data.member = member.value.member;
+    return { member: member.value.member };
   }
 
   /** Who may watch a round in each status (api.md: without a token, published rounds only). */
@@ -210,9 +219,10 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
    * missed the last push of a round (with nobody else in its shard, none went out), so each round it
    * still watches sends it the state as it is now.
    */
-  async function recover(socket: Socket, member: Member | null): Promise<void> {
+  async function recover(socket: Socket, member: Member | null, loginId: string | null): Promise<void> {
     for (const r of [...socket.rooms]) {
       if (r.startsWith('member:') && r !== (member === null ? '' : memberRoom(member.id))) await socket.leave(r);
+      if (r.startsWith('login:') && r !== (loginId === null ? '' : loginRoom(loginId))) await socket.leave(r);
       const roundId = roundOfRoom(r);
       if (roundId === undefined) continue;
       const round = await rounds.get(roundId);
@@ -228,7 +238,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   io.on('connection', (socket) => {
     const data = socket.data as SocketData;
     if (data.member !== null) void socket.join(memberRoom(data.member.id));
-    if (socket.recovered) recover(socket, data.member).catch((e: unknown) => logger.error({ err: e }, 'state after a recovered connection failed'));
+    if (data.loginId !== null) void socket.join(loginRoom(data.loginId));
+    if (socket.recovered) recover(socket, data.member, data.loginId).catch((e: unknown) => logger.error({ err: e }, 'state after a recovered connection failed'));
     const answer = (ack: unknown, body: Record<string, unknown>) => {
       if (typeof ack === 'function') (ack as (b: unknown) => void)(body);
     };
@@ -285,6 +296,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
     schedule,
     // Not recoverable (a server-side disconnect): the client connects anew and its handshake reads the member again.
     disconnectMember: (memberId) => io.in(memberRoom(memberId)).disconnectSockets(true),
+    disconnectLogin: (loginId) => io.in(loginRoom(loginId)).disconnectSockets(true),
     stop: () => cycles.stop(),
   };
 }

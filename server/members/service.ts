@@ -35,8 +35,12 @@ function toDeviceKey(row: DeviceKeyRow): DeviceKey {
   return { publicKey: row.public_key, createdAt: row.created_at, revokedAt: row.revoked_at };
 }
 
-/** Told, after the commit, of a member who lost rights: suspended or given a lower role. */
-export type AccessLostListener = (memberId: string) => void;
+/**
+ * Told, after the commit, of rights that are gone: a member's (suspended or
+ * given a lower role) or one login's (signed out, or its refresh chain revoked).
+ */
+export type AccessLost = { readonly kind: 'member'; readonly memberId: string } | { readonly kind: 'login'; readonly loginId: string };
+export type AccessLostListener = (lost: AccessLost) => void;
 
 const RANK: Record<Role, number> = { member: 0, moderator: 1, admin: 2 };
 
@@ -84,8 +88,8 @@ export class MemberService {
     this.accessLost.push(listener);
   }
 
-  private tellAccessLost<T>(memberId: string, result: Result<T, Failure>): Result<T, Failure> {
-    if (result.ok) for (const l of this.accessLost) l(memberId);
+  private tellAccessLost<T>(lost: AccessLost, result: Result<T, Failure>): Result<T, Failure> {
+    if (result.ok) for (const l of this.accessLost) l(lost);
     return result;
   }
 
@@ -170,7 +174,7 @@ export class MemberService {
    */
   async refresh(ctx: ActionContext, refreshToken: string): Promise<Result<Tokens, Failure>> {
     const tokenHash = hashRefreshToken(refreshToken);
-    const outcome = await this.store.transaction(async (trx): Promise<Result<Tokens | 'reused', Failure>> => {
+    const outcome = await this.store.transaction(async (trx): Promise<Result<Tokens | { reused: string }, Failure>> => {
       const row = await repo.findRefreshToken(trx, tokenHash);
       if (row === undefined) return failure('invalid_refresh_token', 'this refresh token is unknown');
       const member = await repo.findMemberById(trx, row.member_id);
@@ -187,7 +191,7 @@ export class MemberService {
           detail: { family: row.family_id },
         });
         // Committed on purpose: the revocation must stick even though the request fails.
-        return ok('reused');
+        return ok({ reused: row.family_id });
       }
       if (row.expires_at <= ctx.at) return failure('invalid_refresh_token', 'this refresh token has expired');
       if (!(await repo.markRefreshTokenUsed(trx, tokenHash, ctx.at))) {
@@ -197,7 +201,8 @@ export class MemberService {
       await recordAudit(trx, { ...ctx, actorId: member.id }, { action: 'auth.refresh', targetType: 'member', targetId: member.id });
       return ok({ ...tokens, member: toMember(member) });
     });
-    if (outcome.ok && outcome.value === 'reused') {
+    if (outcome.ok && 'reused' in outcome.value) {
+      this.tellAccessLost({ kind: 'login', loginId: outcome.value.reused }, outcome);
       return failure('refresh_token_reused', 'this refresh token was already used; sign in again');
     }
     return outcome as Result<Tokens, Failure>;
@@ -205,13 +210,16 @@ export class MemberService {
 
   /** Signs out one login: its whole refresh chain stops working. */
   async logout(ctx: ActionContext, refreshToken: string): Promise<Result<null, Failure>> {
-    return this.store.transaction(async (trx) => {
+    let loginId = '';
+    const result = await this.store.transaction(async (trx) => {
       const row = await repo.findRefreshToken(trx, hashRefreshToken(refreshToken));
       if (row === undefined) return failure('invalid_refresh_token', 'this refresh token is unknown');
+      loginId = row.family_id;
       await repo.revokeRefreshFamily(trx, row.family_id, ctx.at);
       await recordAudit(trx, { ...ctx, actorId: row.member_id }, { action: 'auth.logout', targetType: 'member', targetId: row.member_id });
       return ok(null);
     });
+    return this.tellAccessLost({ kind: 'login', loginId }, result);
   }
 
   private async issueTokens(
@@ -273,7 +281,7 @@ export class MemberService {
       });
       return ok({ ...toMember(row), role });
     });
-    return lowered ? this.tellAccessLost(memberId, result) : result;
+    return lowered ? this.tellAccessLost({ kind: 'member', memberId }, result) : result;
   }
 
   /** Suspension signs the member out everywhere and stops them voting and proposing. */
@@ -297,7 +305,7 @@ export class MemberService {
       });
       return ok({ ...toMember(row), status: 'suspended' as const });
     });
-    return this.tellAccessLost(memberId, result);
+    return this.tellAccessLost({ kind: 'member', memberId }, result);
   }
 
   /** The same rank as suspending: a moderator cannot undo what an admin did to a moderator or admin. */

@@ -9,7 +9,7 @@ import { requestIdOf } from '../http/headers';
 import { ID_PATTERN } from '../ids';
 import type { IntakeActivity } from '../live/intake-activity';
 import type { Member } from '../members/member';
-import { err, type Result } from '../../shared/result';
+import { err, ok, type Result } from '../../shared/result';
 import type { RoundService } from './service';
 
 /**
@@ -119,7 +119,7 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) return err(new Refusal('invalid_token', 'the Authorization header must be "Bearer <access token>"'));
     const member = await resolveMember(token, clock.now());
-    return member.ok ? member : err(new Refusal(member.error, TOKEN_MESSAGES[member.error]));
+    return member.ok ? ok(member.value.member) : err(new Refusal(member.error, TOKEN_MESSAGES[member.error]));
   }
 
   return (req, res) => {

@@ -86,6 +86,34 @@ describe('socket rights follow the member', () => {
     expect(await refusedHandshake(m.accessToken)).toMatchObject({ code: 'account_suspended' });
   });
 
+  it('disconnects the sockets of a login that signs out, and only those', async () => {
+    const m = await newMember();
+    const other = await t.api.login(m.member.email, 'member-password-1');
+    const s = await connected(m.accessToken);
+    const elsewhere = await connected(other.accessToken);
+    const round = await newRound(true);
+    expect(await watch(s, round)).toEqual({ ok: true });
+    expect(await watch(elsewhere, round)).toEqual({ ok: true });
+    const gone = disconnected(s);
+    expect((await t.api.post('/api/auth/logout', { refreshToken: m.refreshToken })).status).toBe(204);
+    expect(await gone).toBe('io server disconnect');
+    // The member's other sign-in (another device) goes on.
+    expect(await watch(elsewhere, await newRound(true))).toEqual({ ok: true });
+    expect(elsewhere.connected).toBe(true);
+    expect(await refusedHandshake(m.accessToken)).toMatchObject({ code: 'session_ended' });
+  });
+
+  it('disconnects the sockets of a login whose refresh chain is revoked for a reused refresh token', async () => {
+    const m = await newMember();
+    const s = await connected(m.accessToken);
+    expect(await watch(s, await newRound(true))).toEqual({ ok: true });
+    expect((await t.api.post('/api/auth/refresh', { refreshToken: m.refreshToken })).status).toBe(200);
+    const gone = disconnected(s);
+    const reused = await t.api.post<{ error: { code: string } }>('/api/auth/refresh', { refreshToken: m.refreshToken });
+    expect(reused.body.error.code).toBe('refresh_token_reused');
+    expect(await gone).toBe('io server disconnect');
+  });
+
   it('refuses round:watch on a socket whose access token expired since the handshake', async () => {
     const m = await newMember();
     const s = await connected(m.accessToken);
