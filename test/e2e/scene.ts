@@ -215,7 +215,7 @@ export class Scene {
   }
 
   private async keepEvidence(opened: Opened[]): Promise<void> {
-    const dir = path.join(ARTIFACTS, 'failed', this.stage.name, this.title.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80));
+    const dir = path.join(ARTIFACTS, 'failed', this.stage.name, this.title.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 80).replace(/^-|-$/g, ''));
     fs.mkdirSync(dir, { recursive: true });
     const notes: string[] = [];
     for (const o of opened) {
