@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { bltBallots, parseBlt, writeBlt, type BltElection } from '../../shared/blt';
@@ -23,7 +24,7 @@ function multiset(election: BltElection): Map<string, number> {
 
 describe('parseBlt', () => {
   it('finds the golden elections', () => {
-    expect(ELECTIONS.endsWith('/shared/elections')).toBe(true);
+    expect(ELECTIONS.endsWith(`${path.sep}test${path.sep}fixtures${path.sep}elections`)).toBe(true);
     expect(ALL.length).toBe(28);
   });
 

@@ -1,4 +1,4 @@
-/** Access to the shared golden elections (/work/shared/elections) for the counting tests. */
+/** Access to the golden elections (test/fixtures/elections) for the counting tests. */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,8 @@ import type { CountOption } from '../../shared/counting/types';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The repository sits at <root>/main and the shared material at <root>/shared. */
-export const ELECTIONS = path.resolve(here, '../../../shared/elections');
+/** Kept inside the repository, so that a clone anywhere can run the counting tests. */
+export const ELECTIONS = path.resolve(here, '../fixtures/elections');
 
 export function electionFiles(folder: string, ext = '.blt'): string[] {
   return readdirSync(path.join(ELECTIONS, folder))
