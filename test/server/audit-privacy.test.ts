@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
 import nacl from 'tweetnacl';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
+import * as auditWithoutDeviceKeys from '../../server/db/migrations/20261202T0200_audit_without_device_keys';
 import type { ApiResponse, LoginBody } from '../helpers/client';
 import { Voter, type RoundInfo } from '../helpers/voter';
 
@@ -105,25 +107,22 @@ describe('the audit log and the board', () => {
   });
 
   it('takes the device keys out of the key events written before this version', async () => {
-    const old = await startTestApp({ loadDemoData: false });
+    const app = await startTestApp({ loadDemoData: false });
     const key = encodeBase64Url(nacl.sign.keyPair().publicKey);
-    let memberId = '';
     try {
-      memberId = (await old.api.login(ADMIN.email, ADMIN.password)).member.id;
-      // As the earlier version wrote them, then the data folder as it was before the migration.
-      const insert = old.app.store.sqlite.prepare(
+      const admin = await app.api.login(ADMIN.email, ADMIN.password);
+      const memberId = admin.member.id;
+      // Key events as the earlier version wrote them, then the migration that rewrites them.
+      // (Run directly: the migrator runs each migration once, in name order, and later ones follow it.)
+      const insert = app.app.store.sqlite.prepare(
         "insert into audit_events (at, actor_id, action, target_type, target_id, outcome, detail, request_id) values (?, ?, ?, 'device_key', ?, 'ok', '{}', null)",
       );
       insert.run(new Date().toISOString(), memberId, 'key.add', key);
       insert.run(new Date().toISOString(), memberId, 'key.revoke', key);
-      old.app.store.sqlite.prepare("delete from kysely_migration where name = '20261202T0200_audit_without_device_keys'").run();
-    } finally {
-      await old.stop();
-    }
-    const again = await startTestApp({ loadDemoData: false, dataDir: old.dataDir });
-    try {
-      const token = (await again.api.login(ADMIN.email, ADMIN.password)).accessToken;
-      const log = await again.api.get<AuditPage>('/api/audit?limit=500', token);
+      const before = await app.api.get<AuditPage>('/api/audit?limit=500', admin.accessToken);
+      expect(JSON.stringify(before.body)).toContain(key);
+      await auditWithoutDeviceKeys.up(app.app.store.db as unknown as Kysely<unknown>);
+      const log = await app.api.get<AuditPage>('/api/audit?limit=500', admin.accessToken);
       expect(JSON.stringify(log.body)).not.toContain(key);
       const keyEvents = log.body.events.filter((e) => e.action.startsWith('key.'));
       expect(keyEvents.map((e) => e.target)).toEqual([
@@ -131,7 +130,7 @@ describe('the audit log and the board', () => {
         { type: 'member', id: memberId },
       ]);
     } finally {
-      await again.stop();
+      await app.stop();
     }
   });
 });

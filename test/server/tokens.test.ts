@@ -57,9 +57,11 @@ function derivedKey(instanceSecret: Uint8Array): Uint8Array {
 }
 
 /** A claim: usually the value a good token has, sometimes anything else a JWT could carry. */
+// Good claims mostly: a token must get every claim right to be valid, and with seven claims a run
+// must still reach 'ok' often enough (some 9 of 400 runs) that the check below never misses it by chance.
 const claim = (good: fc.Arbitrary<unknown>) =>
   fc.oneof(
-    { weight: 4, arbitrary: good },
+    { weight: 8, arbitrary: good },
     { weight: 1, arbitrary: fc.constant(undefined) },
     { weight: 1, arbitrary: fc.constantFrom('stemkring', 'instance-b', '', 'm1', ['stemkring'], ['other'], [], '1795000000', null, true, 1.5) },
   );
