@@ -41,7 +41,7 @@ import { SessionService } from './sessions/service';
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The repository root, whether running from sources (server/) or from the build (dist/server/). */
 export const ROOT = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
-export const DEMO_SEED = path.join(ROOT, 'data/seed/demo-session.json');
+export const DEMO_SEED = path.join(ROOT, 'server/seed/demo-session.json');
 
 function madeUpByPinoHttp(error: Error, status: number): boolean {
   return error.message === `failed with status code ${status}`;
