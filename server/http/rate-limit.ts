@@ -6,6 +6,12 @@ import { ApiError } from './errors';
  * Fixed-window counters kept in memory: enough for one process guarding login
  * and registration. Windows are pruned as they expire so memory stays bounded
  * by the number of recently seen keys.
+ *
+ * Kept by hand rather than rate-limiter-flexible's RateLimiterMemory because
+ * these windows follow the app's Clock (tests move it through a window; that
+ * library reads the wall clock), and one process needs no more than this.
+ * When several processes must share the counts (the multi-process issue),
+ * rate-limiter-flexible's Redis limiter is the tool to move to.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
