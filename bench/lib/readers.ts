@@ -23,20 +23,28 @@ export interface WavesResult {
   bytes: number;
 }
 
-/** Concurrent GETs of one large body, each read no faster than a set rate. */
-export interface SlowResult {
+/**
+ * Concurrent GETs of one large body by readers that stop reading for a while:
+ * each reads its first `pauseAfter` bytes and stops; once all have (or ended
+ * before), they stay stopped `stallMs` more, then read the rest as fast as
+ * they can. While they are stopped the server's writes to all of them back up.
+ */
+export interface StallResult {
   startedAt: number;
+  /** When the last reader stopped, and when they all went on (wall clock, ms). */
+  stalledAt: number;
+  resumedAt: number;
   endedAt: number;
-  /** Per reader: the status, the body's bytes, and how long it took (ms). */
+  /** Per reader: the status, the body's bytes, how long it took (ms), and what went wrong. */
   readers: { status: number; bytes: number; ms: number; error: string | null }[];
 }
 
 type Request =
   | { kind: 'waves'; url: string; path: string; concurrency: number; waves: number }
-  | { kind: 'slow'; url: string; path: string; readers: number; bytesPerSecond: number; deadlineMs: number }
+  | { kind: 'stall'; url: string; path: string; readers: number; pauseAfter: number; stallMs: number; deadlineMs: number }
   | { kind: 'close' };
 type Command = Request & { id: number };
-type Reply = { id: number; ok: true; waves?: WavesResult; slow?: SlowResult } | { id: number; ok: false; message: string };
+type Reply = { id: number; ok: true; waves?: WavesResult; stall?: StallResult } | { id: number; ok: false; message: string };
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -71,11 +79,11 @@ export class Readers {
     return r.waves;
   }
 
-  /** `readers` GETs of `path` at once, each body read at most `bytesPerSecond`; any still reading at the deadline are cut off. */
-  async slow(url: string, path: string, readers: number, bytesPerSecond: number, deadlineMs: number): Promise<SlowResult> {
-    const r = await this.send({ kind: 'slow', url, path, readers, bytesPerSecond, deadlineMs });
-    if (r.slow === undefined) throw new Error('readers: no result');
-    return r.slow;
+  /** `readers` GETs of `path` at once that stop reading for a while (see StallResult); any still reading at the deadline are cut off. */
+  async stall(url: string, path: string, readers: number, pauseAfter: number, stallMs: number, deadlineMs: number): Promise<StallResult> {
+    const r = await this.send({ kind: 'stall', url, path, readers, pauseAfter, stallMs, deadlineMs });
+    if (r.stall === undefined) throw new Error('readers: no result');
+    return r.stall;
   }
 
   async close(): Promise<void> {
@@ -130,39 +138,54 @@ async function waves(c: Extract<Request, { kind: 'waves' }>): Promise<WavesResul
   return result;
 }
 
-async function slow(c: Extract<Request, { kind: 'slow' }>): Promise<SlowResult> {
+async function stall(c: Extract<Request, { kind: 'stall' }>): Promise<StallResult> {
   const base = new URL(c.url);
   // One connection each, as separate clients would have.
   const agent = new http.Agent({ keepAlive: false, maxSockets: c.readers });
-  const startedAt = now();
+  const result: StallResult = { startedAt: now(), stalledAt: 0, resumedAt: 0, endedAt: 0, readers: [] };
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let arrived = 0;
+  const arrive = () => {
+    arrived += 1;
+    if (arrived !== c.readers) return;
+    result.stalledAt = now();
+    setTimeout(() => {
+      result.resumedAt = now();
+      release();
+    }, c.stallMs);
+  };
   const requests: http.ClientRequest[] = [];
   const deadline = setTimeout(() => {
+    release();
     for (const req of requests) req.destroy(new Error('deadline'));
   }, c.deadlineMs);
-  const readers = await Promise.all(
+  result.readers = await Promise.all(
     Array.from(
       { length: c.readers },
       () =>
-        new Promise<SlowResult['readers'][number]>((resolve) => {
+        new Promise<StallResult['readers'][number]>((resolve) => {
           const sentAt = now();
           let status = 0;
           let bytes = 0;
-          const done = (error: string | null) => resolve({ status, bytes, ms: now() - sentAt, error });
+          let stopped = false;
+          let settled = false;
+          const done = (error: string | null) => {
+            if (settled) return;
+            settled = true;
+            // A reader that ends (or fails) before its stop counts as stopped, so the others are not kept waiting.
+            if (!stopped) arrive();
+            resolve({ status, bytes, ms: now() - sentAt, error });
+          };
           const req = get(agent, base, c.path, (res) => {
             status = res.statusCode ?? 0;
-            let resumeAt = 0;
             res.on('data', (chunk: Buffer) => {
               bytes += chunk.length;
-              // Not faster than the rate: pause until the bytes read so far are due, so the server's writes back up.
-              const dueAt = sentAt + (bytes / c.bytesPerSecond) * 1000;
-              const wait = dueAt - now();
-              if (wait > 1 && resumeAt === 0) {
+              if (!stopped && bytes >= c.pauseAfter) {
+                stopped = true;
                 res.pause();
-                resumeAt = dueAt;
-                setTimeout(() => {
-                  resumeAt = 0;
-                  res.resume();
-                }, wait);
+                arrive();
+                void released.then(() => res.resume());
               }
             });
             res.on('end', () => done(null));
@@ -177,7 +200,8 @@ async function slow(c: Extract<Request, { kind: 'slow' }>): Promise<SlowResult> 
   );
   clearTimeout(deadline);
   agent.destroy();
-  return { startedAt, endedAt: now(), readers };
+  result.endedAt = now();
+  return result;
 }
 
 function serve(): void {
@@ -185,8 +209,8 @@ function serve(): void {
     switch (c.kind) {
       case 'waves':
         return { id: c.id, ok: true, waves: await waves(c) };
-      case 'slow':
-        return { id: c.id, ok: true, slow: await slow(c) };
+      case 'stall':
+        return { id: c.id, ok: true, stall: await stall(c) };
       case 'close':
         return { id: c.id, ok: true };
     }
