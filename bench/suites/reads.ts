@@ -437,7 +437,10 @@ async function main(): Promise<void> {
               `${fmt(b.toStallSeconds, 1)}; ${fmt(b.restSeconds, 1)}`,
             ],
             ['complete bodies; server cores used over the reads', `${b.complete} of ${BOARD_READERS}; ${fmt(b.cores, 2)}`],
-            ['health p50 / p99 during the board reads (ms)', `${fmt(boardHealth.p50, 1)} / ${fmt(boardHealth.p99, 1)}`],
+            [
+              'health p50 / p99 / max during the board reads (ms); p50 / p99 ÷ idle (no target)',
+              `${fmt(boardHealth.p50, 1)} / ${fmt(boardHealth.p99, 1)} / ${fmt(boardHealth.max, 1)}; ${fmt(boardHealth.p50 / Math.max(idle.p50, 0.001), 1)} / ${fmt(boardHealth.p99 / Math.max(idle.p99, 0.001), 1)}`,
+            ],
             ['server resident memory idle, just before (baseline) (MB)', fmt(b.idleMb)],
             ['server resident memory while all readers had stopped, largest sample (MB)', fmt(b.stalledMb)],
             [
