@@ -345,6 +345,15 @@ async function boardReads(server: Child, readers: Readers, round: string): Promi
 
 // ---------------------------------------------------------------- main
 
+let serverExit: string | null = null;
+let serverStderr = '';
+
+/** Notes how the server ends and the end of what it writes to stderr, for the error if it ends early. */
+function watchExit(server: Child): void {
+  server.child.stderr?.on('data', (chunk: Buffer) => (serverStderr = (serverStderr + chunk.toString()).slice(-4_000)));
+  server.child.once('exit', (code, signal) => (serverExit = `code ${String(code)}, signal ${String(signal)}`));
+}
+
 function stats(xs: readonly number[]): { p50: number; p99: number; max: number } {
   return { p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.length === 0 ? 0 : Math.max(...xs) };
 }
@@ -357,6 +366,7 @@ async function main(): Promise<void> {
   let readers: Readers | undefined;
   try {
     server = await startStemkring(dataDir);
+    watchExit(server);
     const admin = await adminHeaders(server.url);
     const target = await openRound(server.url, admin, instance.id);
     process.stderr.write(`reads: signing and casting ${fmt(BALLOTS)} ranked ballots…\n`);
@@ -458,6 +468,10 @@ async function main(): Promise<void> {
         '\n' +
         (b.problems.length === 0 ? '' : `\nIncomplete board reads: ${b.problems.slice(0, 5).join('; ')}${b.problems.length > 5 ? ' …' : ''}\n`),
     );
+  } catch (e) {
+    // A server that went away is the likelier story than the error the client saw.
+    if (serverExit !== null) throw new Error(`the server exited (${serverExit}); its last words: ${serverStderr.slice(-2_000)}`, { cause: e });
+    throw e;
   } finally {
     // Only after a failure: the normal path closed both.
     readers?.kill();
