@@ -416,7 +416,8 @@ async function main(): Promise<void> {
         `while \`/api/health\` is asked one request at a time throughout (${HEALTH_GAP_MS} ms after each answer). Baselines: health in the ` +
         `idle turns, and the close with its one count (the close starts the count; the first read after it waits for it). ` +
         `**Board reads**: ${BOARD_READERS} concurrent anonymous \`GET /api/rounds/:id/board\`, one connection each; each reader reads its ` +
-        `first ${fmt(PAUSE_AFTER / 1e6, 0)} MB and stops until all have, and ${fmt(STALL_MS / 1000, 0)} s more (the server's writes to all of them back up), ` +
+        `first ${fmt(PAUSE_AFTER / 1e6, 0)} MB and stops until all have, and ${fmt(STALL_MS / 1000, 0)} s more (the server's writes to all of them back up, ` +
+        `once the kernel's socket buffers, which are not the server's memory, have taken a few MB of each), ` +
         `then reads the rest as fast as it can, while health is asked as above and the server's resident memory is sampled every ` +
         `${SAMPLE_MS} ms${b.hwmPeakMb === null ? '' : ' (and its peak read from the kernel high-water mark, reset just before)'}. Baseline: its resident ` +
         `memory idle just before. The review measured 14 s health waits and 1.65 GB under these loads before the fixes.\n\n` +
