@@ -297,7 +297,7 @@ interface BoardReads {
   restSeconds: number;
   /** Server CPU over the reads, in cores (CPU seconds per second). */
   cores: number;
-  /** Health asked throughout the reads, as in the closed-round reads. */
+  /** Health asked while the readers read on after their stop (the server streaming to all of them), as in the closed-round reads. */
   health: Ping[];
   complete: number;
   problems: string[];
@@ -337,7 +337,7 @@ async function boardReads(server: Child, readers: Readers, round: string): Promi
     toStallSeconds: (value.stalledAt - value.startedAt) / 1000,
     restSeconds: (value.endedAt - value.resumedAt) / 1000,
     cores,
-    health: pings.filter((p) => p.sentAt >= value.startedAt && p.sentAt < value.endedAt),
+    health: pings.filter((p) => p.sentAt >= value.resumedAt && p.sentAt < value.endedAt),
     complete: value.readers.length - problems.length,
     problems,
   };
@@ -418,7 +418,7 @@ async function main(): Promise<void> {
         `**Board reads**: ${BOARD_READERS} concurrent anonymous \`GET /api/rounds/:id/board\`, one connection each; each reader reads its ` +
         `first ${fmt(PAUSE_AFTER / 1e6, 0)} MB and stops until all have, and ${fmt(STALL_MS / 1000, 0)} s more (the server's writes to all of them back up, ` +
         `once the kernel's socket buffers, which are not the server's memory, have taken a few MB of each), ` +
-        `then reads the rest as fast as it can, while health is asked as above and the server's resident memory is sampled every ` +
+        `then reads the rest as fast as it can (health is timed as above while they do), and the server's resident memory is sampled every ` +
         `${SAMPLE_MS} ms${b.hwmPeakMb === null ? '' : ' (and its peak read from the kernel high-water mark, reset just before)'}. Baseline: its resident ` +
         `memory idle just before. The review measured 14 s health waits and 1.65 GB under these loads before the fixes.\n\n` +
         table(
@@ -449,8 +449,8 @@ async function main(): Promise<void> {
             ],
             ['complete bodies; server cores used over the reads', `${b.complete} of ${BOARD_READERS}; ${fmt(b.cores, 2)}`],
             [
-              'health p50 / p99 / max during the board reads (ms); p50 / p99 ÷ idle (no target)',
-              `${fmt(boardHealth.p50, 1)} / ${fmt(boardHealth.p99, 1)} / ${fmt(boardHealth.max, 1)}; ${fmt(boardHealth.p50 / Math.max(idle.p50, 0.001), 1)} / ${fmt(boardHealth.p99 / Math.max(idle.p99, 0.001), 1)}`,
+              'health p50 / p99 / max while the readers read on (ms); p50 / p99 ÷ idle (no target set); health requests answered',
+              `${fmt(boardHealth.p50, 1)} / ${fmt(boardHealth.p99, 1)} / ${fmt(boardHealth.max, 1)}; ${fmt(boardHealth.p50 / Math.max(idle.p50, 0.001), 1)} / ${fmt(boardHealth.p99 / Math.max(idle.p99, 0.001), 1)}; ${fmt(b.health.length)}`,
             ],
             ['server resident memory idle, just before (baseline) (MB)', fmt(b.idleMb)],
             ['server resident memory while all readers had stopped, largest sample (MB)', fmt(b.stalledMb)],
