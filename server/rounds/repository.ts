@@ -3,6 +3,7 @@ import type { Insertable, Updateable } from 'kysely';
 import type { BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
 import type { Executor } from '../db/store';
 import type { RoundStatus } from './model';
+import type { Turns } from '../http/turns';
 
 export async function insertRound(db: Executor, row: Insertable<RoundsTable>): Promise<void> {
   await db.insertInto('rounds').values(row).execute();
@@ -136,19 +137,21 @@ export async function* boardPages(
   reader: SqliteDatabase.Database,
   roundId: string,
   upto: number,
-  pageSize = 500,
+  pageSize: number,
+  turns: Turns,
 ): AsyncGenerator<Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>[]> {
   const page = reader.prepare<[string, number, number, number], Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>>(
     'select seq, voter, ballot, sig, leaf, head from board_entries where round_id = ? and seq > ? and seq <= ? order by seq limit ?',
   );
   let after = 0;
   while (after < upto) {
+    // Each page read waits its turn among all readers (see Turns).
+    await turns.next();
     const rows = page.all(roundId, after, upto, pageSize);
     const last = rows[rows.length - 1];
     if (last === undefined) return;
     yield rows;
     after = last.seq;
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

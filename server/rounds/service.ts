@@ -37,12 +37,17 @@ import { frameDefinition, withOptionIds } from './definition';
 import { RoundLedger } from './ledger';
 import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundStatus } from './model';
 import type { Pseudonyms } from './pseudonym';
+import { Turns } from '../http/turns';
 import * as repo from './repository';
 
 /** Counts at or above this many ballots run in a worker thread, off the event loop. */
 const WORKER_COUNT_THRESHOLD = 20_000;
-/** Board entries read and sent at a time: some 250 KB, so that many readers of a large board stay within bounded memory. */
-const BOARD_PAGE = 500;
+/**
+ * Board entries read and sent at a time: some 50 KB, about a millisecond of
+ * the main thread, so that many readers of a large board stay within bounded
+ * memory and a request arriving meanwhile waits for one page at most.
+ */
+const BOARD_PAGE = 100;
 /** setTimeout's longest delay; later closes are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -88,6 +93,8 @@ export class RoundService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: RoundEvents[] = [];
   private readonly closedCounts = new ClosedCounts();
+  /** Board readers take turns, one page each, with everything else (see Turns). */
+  private readonly boardTurns = new Turns();
   readonly writer: BoardWriter;
 
   constructor(
@@ -719,10 +726,11 @@ export class RoundService {
     const entries = ledger?.committedSeq ?? row.board_entries ?? (await repo.countBoard(this.store.db, roundId)).ballots;
     const head = ledger?.committedHead ?? row.final_head ?? '';
     const reader = this.store.reader;
+    const turns = this.boardTurns;
     const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
     async function* pieces(): AsyncGenerator<string> {
       let first = true;
-      for await (const page of repo.boardPages(reader, roundId, entries, pageSize)) {
+      for await (const page of repo.boardPages(reader, roundId, entries, pageSize, turns)) {
         const parts = page.map(
           (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
         );
