@@ -9,7 +9,7 @@ import { count } from '../shared/counting/index';
 import { countIrv, type IrvResult } from '../shared/counting/irv';
 import type { RankedBallot } from '../shared/counting/ranked';
 import { countStv, type StvResult } from '../shared/counting/stv';
-import { RANKED_METHODS, type Choice, type CountOption, type RankedMethod } from '../shared/counting/types';
+import { isRanked, RANKED_METHODS, type Choice, type CountOption, type RankedMethod } from '../shared/counting/types';
 
 export const TALLY_USAGE = `usage: stemkring tally --method <m> [--seats N] [--variant scottish|meek] [--lot hash|listed|reversed] FILE.blt [--json]
 
@@ -52,10 +52,6 @@ const processIo: TallyIo = {
 
 type Parsed = { ok: true; args: TallyArgs } | { ok: false; message: string } | { ok: false; help: true };
 
-function isRankedMethod(m: string): m is RankedMethod {
-  return (RANKED_METHODS as readonly string[]).includes(m);
-}
-
 function parseArgs(argv: readonly string[]): Parsed {
   let method: string | undefined;
   let seats: string | undefined;
@@ -97,7 +93,7 @@ function parseArgs(argv: readonly string[]): Parsed {
     }
   }
   if (method === undefined) return { ok: false, message: '--method is required' };
-  if (!isRankedMethod(method)) {
+  if (!isRanked(method)) {
     return { ok: false, message: `--method must be one of ${RANKED_METHODS.join(', ')} (a BLT file holds rankings), got '${method}'` };
   }
   if (files.length !== 1) return { ok: false, message: files.length === 0 ? 'a BLT file is required' : `one BLT file only, got ${files.length}` };

@@ -74,7 +74,3 @@ export function ballotsBlt(bundle: Bundle): Result<string, { message: string }> 
 export function outcomeJson(bundle: Bundle): string {
   return `${JSON.stringify({ outcome: bundle.outcome, outcomeSig: bundle.outcomeSig, instanceKey: bundle.instanceKey }, null, 2)}\n`;
 }
-
-export function isRankedMethod(method: string): boolean {
-  return method === 'borda' || method === 'irv' || method === 'stv' || method === 'schulze';
-}

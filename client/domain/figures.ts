@@ -4,7 +4,7 @@
  * evidence once it is closed. Pure.
  */
 import type { CountResult } from '../../shared/counting/index';
-import type { Method } from '../../shared/counting/types';
+import { isRanked, type Method } from '../../shared/counting/types';
 import type { LiveTally } from '../../shared/tally/live';
 import type { RoundOption } from '../../shared/protocol/types';
 
@@ -33,8 +33,6 @@ export interface Figures {
 export function isLiveTally(tally: LiveTally | CountResult): tally is LiveTally {
   return 'totals' in tally && 'counted' in tally;
 }
-
-const RANKED: ReadonlySet<Method> = new Set<Method>(['borda', 'irv', 'stv', 'schulze']);
 
 function unitOfTotals(method: Method): Unit {
   switch (method) {
@@ -80,7 +78,7 @@ export function figuresOf(tally: LiveTally | CountResult, options: readonly Roun
       );
       return { unit, bars: b, max: scale?.max ?? maxOf(b), min: Math.min(0, scale?.min ?? 0) };
     }
-    const leading = RANKED.has(tally.method) && tally.result !== undefined ? tally.result.winners : tally.leading;
+    const leading = isRanked(tally.method) && tally.result !== undefined ? tally.result.winners : tally.leading;
     const b = bars(options, (id) => ({ value: tally.totals[id] ?? 0, exact: String(tally.totals[id] ?? 0) }), leading);
     return { unit, bars: b, max: maxOf(b), min: 0 };
   }

@@ -5,6 +5,7 @@
  * project's own verifier.
  */
 import type { CountResult } from '../../shared/counting/index';
+import { isRanked } from '../../shared/counting/types';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { verifyBundleAsync, type CheckId } from '../../shared/protocol/verify';
 import type { Bundle } from '../../shared/protocol/types';
@@ -13,7 +14,7 @@ import { h, replace } from '../core/dom';
 import { downloadText } from '../core/download';
 import { formatDateTime, t, tn, type MessageKey } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
-import { ballotsBlt, ballotsCsv, isRankedMethod, outcomeJson } from '../domain/exports';
+import { ballotsBlt, ballotsCsv, outcomeJson } from '../domain/exports';
 import { figuresOf } from '../domain/figures';
 import type { RoundView } from '../domain/types';
 import { resultDetails } from '../components/result-tables';
@@ -128,7 +129,7 @@ function downloads(roundId: string, method: string, status: HTMLElement): HTMLEl
       ),
     ),
   );
-  const blt = isRankedMethod(method)
+  const blt = isRanked(method)
     ? button(
         t('outcome.download.blt'),
         withBundle((b) => {

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { rulesSchema } from '../../shared/counting/rules';
 import { count, type CountResult } from '../../shared/counting/index';
-import { RANKED_METHODS, type Choice, type Method } from '../../shared/counting/types';
+import { isRanked, type Choice, type Method } from '../../shared/counting/types';
 import { lotOrder, registerRoot } from '../../shared/protocol/board';
 import { contestOf } from '../../shared/protocol/contest';
 import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
@@ -82,10 +82,6 @@ export interface RoundEvents {
 function parseDefinition(row: RoundRow): RoundDefinition {
   if (row.definition === null) throw new Error(`round ${row.id} has no definition`);
   return RoundDefinitionSchema.parse(JSON.parse(row.definition));
-}
-
-function isRanked(method: Method): boolean {
-  return (RANKED_METHODS as readonly Method[]).includes(method);
 }
 
 export class RoundService {

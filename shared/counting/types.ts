@@ -20,6 +20,11 @@ export type Method = (typeof METHODS)[number];
 export const RANKED_METHODS = ['borda', 'irv', 'stv', 'schulze'] as const satisfies readonly Method[];
 export type RankedMethod = (typeof RANKED_METHODS)[number];
 
+/** Whether ballots of this method are rankings; takes any string so that unchecked input (a CLI flag, a URL) can be asked too. */
+export function isRanked(method: string): method is RankedMethod {
+  return (RANKED_METHODS as readonly string[]).includes(method);
+}
+
 export interface CountOption {
   readonly id: string;
   readonly label: string;

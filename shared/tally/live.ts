@@ -10,7 +10,7 @@
  * then, off the main thread.
  */
 import type { CountResult } from '../counting/index';
-import type { Choice, Method } from '../counting/types';
+import { isRanked, type Choice, type Method } from '../counting/types';
 import { decimalString } from '../counting/plurality';
 import { assertNever } from '../result';
 
@@ -41,8 +41,6 @@ export interface LiveTallyRound {
   readonly revote: boolean;
 }
 
-const RANKED: ReadonlySet<Method> = new Set<Method>(['borda', 'irv', 'stv', 'schulze']);
-
 export class LiveTallyState {
   private readonly totals = new Map<string, number>();
   private readonly scorers = new Map<string, number>();
@@ -58,7 +56,7 @@ export class LiveTallyState {
   }
 
   get ranked(): boolean {
-    return RANKED.has(this.round.method);
+    return isRanked(this.round.method);
   }
 
   /** Applies a committed board entry; entries must come in seq order (older ones are skipped). */
