@@ -1,8 +1,7 @@
 /** Path patterns like `/rounds/:id/outcome`; pure, so it is tested in node. */
+import { isId } from '../../shared/protocol/ids';
 
 export type RouteParams = Readonly<Record<string, string>>;
-
-const SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The params of `path` under `pattern`, or null. Params are ids (1–64 of A–Z a–z 0–9 _ -). */
 export function matchRoute(pattern: string, path: string): RouteParams | null {
@@ -20,7 +19,7 @@ export function matchRoute(pattern: string, path: string): RouteParams | null {
       } catch {
         return null;
       }
-      if (!SEGMENT.test(decoded)) return null;
+      if (!isId(decoded)) return null;
       params[w.slice(1)] = decoded;
     } else if (w !== v) {
       return null;

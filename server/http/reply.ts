@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Result } from '../../shared/result';
-import { ID_PATTERN } from '../ids';
+import { isId } from '../../shared/protocol/ids';
 import type { Failure } from '../failure';
 import { ApiError, sendError } from './errors';
 
@@ -16,6 +16,6 @@ export function reply<T>(res: Response, result: Result<T, Failure>, status: numb
 /** A path id that cannot exist is simply not found. */
 export function idParam(req: Request, name: string): string {
   const value = req.params[name];
-  if (typeof value !== 'string' || !ID_PATTERN.test(value)) throw new ApiError('not_found', `no such ${name === 'id' ? 'item' : name}`);
+  if (typeof value !== 'string' || !isId(value)) throw new ApiError('not_found', `no such ${name === 'id' ? 'item' : name}`);
   return value;
 }

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { idSchema } from '../../shared/protocol/ids';
 import { privateFile, privateFolder, writePrivateFile } from './private-files';
 
 /**
@@ -20,7 +21,7 @@ export interface Instance {
 }
 
 const fileSchema = z.object({
-  instance: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  instance: idSchema(),
   secretKeyPkcs8: z.string().min(1),
   secret: z.string().min(43),
 });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Server as SocketServer, Socket } from 'socket.io';
 import type { LiveTally } from '../../shared/tally/live';
 import type { CountResult } from '../../shared/counting/index';
-import { ID_PATTERN } from '../ids';
+import { isId } from '../../shared/protocol/ids';
 import type { Clock } from '../clock';
 import { TOKEN_MESSAGES, type MemberResolver, type TokenProblem } from '../http/auth';
 import { isModerator, type Member } from '../members/member';
@@ -69,7 +69,7 @@ const loginRoom = (loginId: string) => `login:${loginId}`;
 /** The round whose room this is (not a shard's or a piece's), if it is one. */
 function roundOfRoom(name: string): string | undefined {
   const id = name.startsWith('round:') ? name.slice('round:'.length) : '';
-  return ID_PATTERN.test(id) ? id : undefined;
+  return isId(id) ? id : undefined;
 }
 
 const shardRoom = (roundId: string, shard: number) => `round:${roundId}:${shard}`;
@@ -250,7 +250,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
 
     socket.on('round:watch', async (payload: unknown, ack?: unknown) => {
       const roundId = (payload as { roundId?: unknown } | null)?.roundId;
-      if (typeof roundId !== 'string' || !ID_PATTERN.test(roundId)) {
+      if (typeof roundId !== 'string' || !isId(roundId)) {
         refuse(null, 'invalid_input', 'round:watch takes {roundId}', ack);
         return;
       }

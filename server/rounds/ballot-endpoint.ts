@@ -6,7 +6,7 @@ import type { WriteHealth } from '../db/write-health';
 import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
 import { storeUnavailable } from '../http/errors';
 import { requestIdOf } from '../http/headers';
-import { ID_PATTERN } from '../ids';
+import { isId } from '../../shared/protocol/ids';
 import type { IntakeActivity } from '../live/intake-activity';
 import type { Member } from '../members/member';
 import { err, ok, type Result } from '../../shared/result';
@@ -108,7 +108,7 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
     } catch {
       return refuse(res, requestId, started, req, new Refusal('invalid_input', 'the request path is not valid'));
     }
-    if (!ID_PATTERN.test(id)) return refuse(res, requestId, started, req, new Refusal('not_found', 'no such item'));
+    if (!isId(id)) return refuse(res, requestId, started, req, new Refusal('not_found', 'no such item'));
     const result = await rounds.cast(member.value, id, body.value, body.bytes);
     if (result.ok) answer(res, requestId, started, req, 201, result.value);
     else refuse(res, requestId, started, req, new Refusal(result.error.code, result.error.message, result.error.field));

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { METHODS, type Method } from '../../shared/counting/types';
+import { idSchema } from '../../shared/protocol/ids';
 import type { RoundOption } from '../../shared/protocol/types';
 import type { RoundRow } from '../db/schema';
 
 export const ROUND_STATUSES = ['draft', 'open', 'closed', 'published'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an id of 1–64 characters A–Z, a–z, 0–9, _ or -');
+const id = idSchema('must be an id of 1–64 characters A–Z, a–z, 0–9, _ or -');
 const label = z
   .string()
   .max(300, 'must be at most 300 characters')

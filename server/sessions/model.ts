@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idSchema } from '../../shared/protocol/ids';
 import type { ProposalRow, QuestionRow, SessionRow } from '../db/schema';
 
 const text = (max: number) =>
@@ -18,7 +19,7 @@ export const proposalInput = z.strictObject({
   body: z.string().max(10_000, 'must be at most 10000 characters').optional(),
 });
 export const hideInput = z.strictObject({ reason: text(1_000) });
-export const mergeInput = z.strictObject({ into: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a proposal id') });
+export const mergeInput = z.strictObject({ into: idSchema('must be a proposal id') });
 
 export interface Session {
   id: string;

@@ -16,6 +16,7 @@ import { rulesSchema } from '../counting/rules';
 import { METHODS } from '../counting/types';
 import type { Choice, Method } from '../counting/types';
 import { isBase64Url } from './encoding';
+import { IdSchema, isId } from './ids';
 import { jcs } from './jcs';
 import type {
   Ballot,
@@ -35,7 +36,6 @@ import type {
   SignedReceipt,
 } from './types';
 
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Longest title and option label, in UTF-16 code units. */
@@ -47,10 +47,6 @@ export const MAX_KEYS_PER_VOTER = 100;
 /** Deepest nesting accepted in a free-form JSON value (a published result). */
 export const MAX_JSON_DEPTH = 32;
 
-export function isId(text: string): boolean {
-  return ID_PATTERN.test(text);
-}
-export const IdSchema = z.string().regex(ID_PATTERN, 'an id is 1–64 characters of A–Z, a–z, 0–9, _ and -');
 export const PseudonymSchema = IdSchema;
 
 /**
