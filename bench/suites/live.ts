@@ -13,7 +13,9 @@ import path from 'node:path';
 import type { Insertable } from 'kysely';
 import type { BoardEntriesTable } from '../../server/db/schema';
 import { Store } from '../../server/db/store';
+import { nodeCrypto } from '../../server/crypto/node-crypto';
 import { Pseudonyms } from '../../server/rounds/pseudonym';
+import { BoardChain, leafBytes } from '../../shared/protocol/board';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { signedBytesOfJcs } from '../../shared/protocol/signing';
@@ -32,7 +34,6 @@ const PHASE_B_SECONDS = 10;
 const TURN_PAIRS = Number(process.env['BENCH_TURN_PAIRS'] ?? 16);
 const TURN_SECONDS = Number(process.env['BENCH_TURN_SECONDS'] ?? 1.5);
 
-const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Wall-clock time in ms with a fraction: ballot latencies are a few ms, Date.now() would round them. */
 const now = () => performance.timeOrigin + performance.now();
@@ -68,7 +69,7 @@ async function openRound(url: string, instance: string): Promise<Target> {
 async function prefill(dataDir: string, secret: Uint8Array, target: Target, voters: readonly BenchMember[]): Promise<void> {
   const store = await Store.open(path.join(dataDir, 'stemkring.sqlite'));
   const pseudonyms = new Pseudonyms(secret);
-  let head = sha256(new Uint8Array([...new TextEncoder().encode('stemkring:board:v1\n'), ...Buffer.from(target.definitionHash, 'base64url')]));
+  const chain = new BoardChain(new Uint8Array(Buffer.from(target.definitionHash, 'base64url')), nodeCrypto);
   let seq = 0;
   const rows: Insertable<BoardEntriesTable>[] = [];
   const castAt = new Date().toISOString();
@@ -80,8 +81,8 @@ async function prefill(dataDir: string, secret: Uint8Array, target: Target, vote
       const text = jcs(ballot);
       const message = signedBytesOfJcs('ballot', text);
       const sig = new Uint8Array(sign(null, message, m.privateKey));
-      const leaf = sha256(new Uint8Array([...message, ...sig]));
-      head = sha256(new Uint8Array([...head, ...leaf]));
+      const leaf = leafBytes(message, sig, nodeCrypto);
+      const head = chain.append(leaf);
       rows.push({
         round_id: target.round,
         seq,

@@ -1,7 +1,7 @@
 import type { Contest } from '../../shared/counting/types';
 import { contestOf } from '../../shared/protocol/contest';
-import { concatBytes, decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
-import { initialHeadBytes } from '../../shared/protocol/board';
+import { decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
+import { BoardChain, leafBytes } from '../../shared/protocol/board';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { nodeCrypto } from '../crypto/node-crypto';
 
@@ -26,7 +26,7 @@ export class RoundLedger {
   /** False once closing has begun: no ballot is accepted after that. */
   accepting = true;
   seq = 0;
-  head: Uint8Array;
+  private readonly chain: BoardChain;
   committedSeq = 0;
   committedHead: string;
   private readonly nonces = new Set<string>();
@@ -44,8 +44,8 @@ export class RoundLedger {
   ) {
     this.contest = contestOf(definition);
     this.closesAtMs = definition.closesAt === null ? null : Date.parse(definition.closesAt);
-    this.head = initialHeadBytes(bytes(definitionHash, 32), nodeCrypto);
-    this.committedHead = encodeBase64Url(this.head);
+    this.chain = new BoardChain(bytes(definitionHash, 32), nodeCrypto);
+    this.committedHead = encodeBase64Url(this.chain.head);
   }
 
   /** Replays committed entries (at start, or after a failed write), one at a time; `endReplay` after the last. */
@@ -59,10 +59,10 @@ export class RoundLedger {
   }
 
   endReplay(): void {
-    if (this.lastReplayedHead !== null) this.head = bytes(this.lastReplayedHead, 32);
+    if (this.lastReplayedHead !== null) this.chain.moveTo(bytes(this.lastReplayedHead, 32));
     this.lastReplayedHead = null;
     this.committedSeq = this.seq;
-    this.committedHead = encodeBase64Url(this.head);
+    this.committedHead = encodeBase64Url(this.chain.head);
   }
 
   voterOf(memberId: string): string | undefined {
@@ -99,17 +99,14 @@ export class RoundLedger {
     return { voters: this.committedVoters.size, ballots: this.committedSeq };
   }
 
-  /**
-   * Appends an accepted ballot to the chain in memory and answers its place.
-   * leaf = SHA-256(signedBytes || sig); head_n = SHA-256(head_{n-1} || leaf).
-   */
+  /** Appends an accepted ballot to the chain in memory and answers its place. */
   append(voter: string, nonce: string, signedBytes: Uint8Array, sig: Uint8Array): { seq: number; leaf: string; head: string } {
-    const leaf = nodeCrypto.sha256(concatBytes(signedBytes, sig));
-    this.head = nodeCrypto.sha256(concatBytes(this.head, leaf));
+    const leaf = leafBytes(signedBytes, sig, nodeCrypto);
+    const head = this.chain.append(leaf);
     this.seq += 1;
     this.nonces.add(nonce);
     this.voted.add(voter);
-    return { seq: this.seq, leaf: encodeBase64Url(leaf), head: encodeBase64Url(this.head) };
+    return { seq: this.seq, leaf: encodeBase64Url(leaf), head: encodeBase64Url(head) };
   }
 
   markCommitted(seq: number, head: string, voter: string): void {

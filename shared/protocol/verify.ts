@@ -8,9 +8,9 @@
 import { checkChoice } from '../counting/choice';
 import { count, type CountResult } from '../counting/index';
 import type { Choice, Contest } from '../counting/types';
-import { lotOrder } from './board';
+import { BoardChain, definitionHashBytes, joinedLeafBytes, lotOrder } from './board';
 import { contestOf, countingBallots } from './contest';
-import { concatBytes, decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
+import { decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import { BoardEntryObjectSchema, BundleOutlineSchema, isBoardEntryShape, issuesOf, parseWith, SignedReceiptSchema, type SchemaIssue } from './schemas';
 import { ballotJcsParts, purposePrefix, registerJcs, signedBytesOfJcs, verifyStatement, type ProtocolCrypto } from './signing';
@@ -226,7 +226,6 @@ function bytes(text: string, size: number): Uint8Array {
   return decoded.value;
 }
 
-const BOARD_PREFIX = utf8('stemkring:board:v1\n');
 const BALLOT_PREFIX = purposePrefix('ballot');
 
 /**
@@ -297,13 +296,12 @@ class BoardPass {
   private readonly votersSeen = new Set<string>();
   /** 1 where the entry's choice fits the method. */
   private readonly validChoice: Uint8Array;
-  private previousHead: Uint8Array;
+  /** The chain as recomputed, gone on from the published head past any wrong entry. */
+  private readonly heads: BoardChain;
   /** Board entries that do not have the form of a board entry. */
   private readonly formIssues: SchemaIssue[] = [];
   /** Where signed bytes || sig go when tasks are done with before `releaseBuffers`. */
   private readonly arena: Arena | undefined;
-  /** previous head || leaf, reused for every entry. */
-  private readonly link = new Uint8Array(64);
   private readonly progressStep: number;
   private signaturesDone = 0;
 
@@ -339,9 +337,9 @@ class BoardPass {
       check('definition-signature', definitionOk, definitionOk ? 'valid' : 'definitionSig is not a valid signature of the definition (purpose "definition") under instanceKey'),
     );
 
-    const definitionHashBytes = crypto.sha256(utf8(jcs(definition)));
-    this.definitionHash = encodeBase64Url(definitionHashBytes);
-    this.previousHead = crypto.sha256(concatBytes(BOARD_PREFIX, definitionHashBytes));
+    const hashBytes = definitionHashBytes(definition, crypto);
+    this.definitionHash = encodeBase64Url(hashBytes);
+    this.heads = new BoardChain(hashBytes, crypto);
 
     const identity = new Problems();
     if (outcome.instance !== definition.instance) identity.add(`outcome.instance is ${outcome.instance}, the definition's is ${definition.instance}`);
@@ -430,16 +428,14 @@ class BoardPass {
     if (!decodeBase64UrlInto(entry.sig, buffer, length).ok) throw new Error('verify: a validated signature failed to decode');
     const message = buffer.subarray(0, length);
     const signature = buffer.subarray(length);
-    const leaf = this.crypto.sha256(buffer);
+    const leaf = joinedLeafBytes(buffer, this.crypto);
     if (!equalsBase64Url(leaf, entry.leaf)) this.chain.add(`entry ${seq}: leaf is not SHA-256(signed ballot || sig)`);
     // Each head is checked against the published previous head, so one bad entry is reported once, not with every entry after it.
-    this.link.set(this.previousHead, 0);
-    this.link.set(leaf, 32);
-    const head = this.crypto.sha256(this.link);
-    if (equalsBase64Url(head, entry.head)) this.previousHead = head;
+    const head = this.heads.headAfter(leaf);
+    if (equalsBase64Url(head, entry.head)) this.heads.moveTo(head);
     else {
       this.chain.add(`entry ${seq}: head is not SHA-256(previous head || leaf)`);
-      this.previousHead = bytes(entry.head, 32);
+      this.heads.moveTo(bytes(entry.head, 32));
     }
 
     return { message, signature, publicKey: bytes(ballot.key, 32) };
@@ -483,7 +479,7 @@ class BoardPass {
       fromProblems('revote', this.revoteProblems, definition.revote ? "revoting allowed: each voter's latest ballot counts" : 'revoting off: at most one ballot per voter', (f) => `${plural(f, 'second ballot')} on a round without revoting`),
     );
     this.checks.set('ballot-signatures', fromProblems('ballot-signatures', this.signatures, `${plural(n, 'signature')} valid`, (f) => `${plural(f, 'signature')} invalid`));
-    const finalHead = n === 0 ? encodeBase64Url(this.previousHead) : (board[n - 1] as BoardEntry).head;
+    const finalHead = n === 0 ? encodeBase64Url(this.heads.head) : (board[n - 1] as BoardEntry).head;
     this.checks.set('board-chain', fromProblems('board-chain', this.chain, `chain intact, final head ${finalHead}`, (f) => `${plural(f, 'leaf or head', 'leaves or heads')} wrong`));
 
     const final = new Problems();
