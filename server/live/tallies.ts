@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { CountResult } from '../../shared/counting/index';
 import { count } from '../../shared/counting/index';
 import type { Choice } from '../../shared/counting/types';
-import { lotOrder } from '../../shared/protocol/board';
-import { contestOf } from '../../shared/protocol/contest';
+import { contestOf, countContextOf } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
 import { runCountInWorker } from '../counting/run-count';
@@ -152,14 +151,7 @@ export class LiveTallies {
     const choices = e.state.countingChoices();
     try {
       const contest = contestOf(e.definition);
-      const ctx = {
-        electorate: e.definition.electorate.count,
-        lotOrder: lotOrder(
-          head,
-          e.definition.options.map((o) => o.id),
-          nodeCrypto,
-        ),
-      };
+      const ctx = countContextOf(e.definition, head, nodeCrypto);
       const value = choices.length >= WORKER_THRESHOLD ? await runCountInWorker(contest, choices, ctx) : count(contest, choices, ctx);
       e.result = { seq, value };
     } catch (err) {

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import { rulesSchema } from '../../shared/counting/rules';
 import { count, type CountResult } from '../../shared/counting/index';
 import { isRanked, type Choice, type Method } from '../../shared/counting/types';
-import { lotOrder, registerRoot } from '../../shared/protocol/board';
-import { contestOf } from '../../shared/protocol/contest';
+import { registerRoot } from '../../shared/protocol/board';
+import { contestOf, countContextOf } from '../../shared/protocol/contest';
 import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
@@ -276,14 +276,7 @@ export class RoundService {
 
   private async count(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> {
     const contest = contestOf(definition);
-    const ctx = {
-      electorate: definition.electorate.count,
-      lotOrder: lotOrder(
-        head,
-        definition.options.map((o) => o.id),
-        nodeCrypto,
-      ),
-    };
+    const ctx = countContextOf(definition, head, nodeCrypto);
     if (isRanked(definition.method) && choices.length >= WORKER_COUNT_THRESHOLD) return runCountInWorker(contest, choices, ctx);
     return count(contest, choices, ctx);
   }

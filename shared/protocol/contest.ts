@@ -2,7 +2,10 @@
  * From the protocol's round and board to the counting library's input.
  */
 import { assertNever } from '../result';
-import type { Contest } from '../counting/types';
+import type { Contest, CountContext } from '../counting/types';
+import { lotOrder } from './board';
+import { portableCrypto } from './crypto-portable';
+import type { ProtocolCrypto } from './signing';
 import type { BoardEntry, RoundDefinition } from './types';
 
 /** The Contest the counting library counts for a round definition. */
@@ -30,6 +33,23 @@ export function contestOf(definition: RoundDefinition): Contest {
     default:
       return assertNever(definition, 'method');
   }
+}
+
+/**
+ * What a count of the round needs besides its contest and ballots: the
+ * electorate fixed at opening (a yes/no quorum may be a share of it) and the
+ * lot drawn from the board's head, so that the server's count, its live
+ * recounts and any verifier break ties alike.
+ */
+export function countContextOf(definition: RoundDefinition, finalHead: string, crypto: Pick<ProtocolCrypto, 'sha256'> = portableCrypto): CountContext {
+  return {
+    electorate: definition.electorate.count,
+    lotOrder: lotOrder(
+      finalHead,
+      definition.options.map((o) => o.id),
+      crypto,
+    ),
+  };
 }
 
 /**

@@ -8,8 +8,8 @@
 import { checkChoice } from '../counting/choice';
 import { count, type CountResult } from '../counting/index';
 import type { Choice, Contest } from '../counting/types';
-import { BoardChain, definitionHashBytes, joinedLeafBytes, lotOrder } from './board';
-import { contestOf, countingBallots } from './contest';
+import { BoardChain, definitionHashBytes, joinedLeafBytes } from './board';
+import { contestOf, countContextOf, countingBallots } from './contest';
 import { decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import { BoardEntryObjectSchema, BundleOutlineSchema, isBoardEntryShape, issuesOf, parseWith, SignedReceiptSchema, type SchemaIssue } from './schemas';
@@ -541,10 +541,10 @@ class BoardPass {
       }
       choices.push(choice.value);
     }
-    const lot = lotOrder(finalHead, definition.options.map((o) => o.id), this.crypto);
+    const ctx = countContextOf(definition, finalHead, this.crypto);
     let result: CountResult;
     try {
-      result = count(this.contest, choices, { electorate: definition.electorate.count, lotOrder: lot });
+      result = count(this.contest, choices, ctx);
     } catch (error) {
       // A count that throws is a bug or a method not available here; the verifier reports it rather than crash.
       return { check: check('recount', false, `not recounted: ${error instanceof Error ? error.message : String(error)}`) };
