@@ -39,17 +39,6 @@ export const nodeCrypto: ProtocolCrypto = {
 };
 
 /**
- * A KeyObject for a raw 32-byte Ed25519 public key. Imported as a JWK: in
- * Node 20 (OpenSSL 3) that takes about 10 µs, where the same key wrapped as
- * SPKI DER takes over 100 µs, as long as verifying a signature.
- */
-export function ed25519PublicKey(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new Error(`ed25519PublicKey: key must be 32 bytes, got ${raw.length}`);
-  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
-}
-
-/**
  * A KeyObject for an Ed25519 secret key given as its 32-byte seed or in
  * tweetnacl's 64-byte form (seed || public key).
  */

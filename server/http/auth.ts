@@ -104,11 +104,6 @@ export function admin(req: Request): Member {
   return member;
 }
 
-export const requireMember: RequestHandler = (req, _res, next) => {
-  signedIn(req);
-  next();
-};
-
 export function actionContext(req: Request, clock: Clock): ActionContext {
   return { actorId: req.member?.id ?? null, requestId: typeof req.id === 'string' ? req.id : null, at: clock.now().toISOString() };
 }

@@ -6,7 +6,7 @@
  * implementation in `crypto-portable.ts`.
  */
 import nacl from 'tweetnacl';
-import { concatBytes, decodeBase64Url, encodeBase64Url, utf8 } from './encoding';
+import { decodeBase64Url, encodeBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import type { Choice } from '../counting/types';
 import type { Ballot, Register } from './types';
@@ -165,9 +165,4 @@ export function verifyStatement(
   const key = decodeBase64Url(publicKey, 32);
   if (!sig.ok || !key.ok) return false;
   return crypto.verify(sig.value, signedBytes(purpose, statement), key.value);
-}
-
-/** SHA-256 of the concatenation of `parts`. */
-export function sha256Of(crypto: ProtocolCrypto, ...parts: readonly Uint8Array[]): Uint8Array {
-  return crypto.sha256(parts.length === 1 && parts[0] !== undefined ? parts[0] : concatBytes(...parts));
 }
