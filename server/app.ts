@@ -80,7 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   const tokens = new AccessTokens(instance.secret, instance.id, config.accessTokenTtlSeconds);
   let recounted: (roundId: string) => void = () => undefined;
-  const tallies = new LiveTallies(store, logger, (roundId) => recounted(roundId));
+  const tallies = new LiveTallies(store, logger, (roundId) => recounted(roundId), clock);
   const signatures =
     config.cryptoWorkers > 0
       ? pooledSignatures(new CryptoPool(config.cryptoWorkers, instance.privateKey), instance.privateKey, (e) =>

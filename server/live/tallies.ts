@@ -5,6 +5,7 @@ import type { Choice } from '../../shared/counting/types';
 import { contestOf, countContextOf } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
+import { systemClock, type Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
 import type { Store } from '../db/store';
@@ -43,6 +44,8 @@ export class LiveTallies {
     private readonly logger: Logger,
     /** Told when a ranked recount finished or is due, so a fresh tally can be pushed. */
     private readonly onRecounted: (roundId: string) => void = () => undefined,
+    /** The server's clock: the gap between recounts is measured on it, so a test that moves it moves the gap too. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   private entry(roundId: string, definition: RoundDefinition): Entry {
@@ -130,7 +133,7 @@ export class LiveTallies {
    */
   private recountIfBehind(roundId: string, e: Entry, head: string): void {
     if (!e.state.ranked || e.result?.seq === e.state.lastSeq || e.recounting !== null || e.deferred !== null) return;
-    const wait = e.recountedAt + RECOUNT_GAP_MS - Date.now();
+    const wait = e.recountedAt + RECOUNT_GAP_MS - this.clock.now().getTime();
     if (wait > 0 && e.result !== null) {
       e.deferred = setTimeout(() => {
         e.deferred = null;
@@ -139,7 +142,7 @@ export class LiveTallies {
       e.deferred.unref();
       return;
     }
-    e.recountedAt = Date.now();
+    e.recountedAt = this.clock.now().getTime();
     e.recounting = this.recount(roundId, e, head);
   }
 
