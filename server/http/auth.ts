@@ -34,23 +34,23 @@ export interface SignedIn {
 export type MemberResolver = (token: string, now: Date) => Promise<Result<SignedIn, TokenProblem>>;
 
 export function memberResolver(tokens: AccessTokens, store: Store): MemberResolver {
-  const memberById = store.reader.prepare<[string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'>>(
-    'select id, email, name, role, status from members where id = ?',
-  );
-  // The login's newest revocation, if any: with the (family_id, revoked_at) index a single seek.
-  // No row at all means the login is unknown here, which ends the token as surely as a revocation.
-  const loginById = store.reader.prepare<[string], { revoked_at: string | null }>(
-    'select revoked_at from refresh_tokens where family_id = ? order by revoked_at desc limit 1',
+  // One statement per request (ballots pass here): the member as they are now, and whether the token's
+  // login has ended. `login_ended` is 0 while the login is live, 1 once revoked (its newest revocation
+  // first, one seek on the (family_id, revoked_at) index), and null when the login is unknown here,
+  // which ends the token as surely as a revocation.
+  const memberAndLogin = store.reader.prepare<[string, string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'> & { login_ended: 0 | 1 | null }>(
+    `select id, email, name, role, status,
+       (select revoked_at is not null from refresh_tokens where family_id = ? order by revoked_at desc limit 1) as login_ended
+     from members where id = ?`,
   );
   return async (token, now) => {
     const verified = await tokens.verify(token, now);
     if (!verified.ok) return err(verified.error);
     // Read fresh each time, so a suspension, a sign-out or a revoked refresh chain takes effect at once.
-    const row = memberById.get(verified.value.memberId);
+    const row = memberAndLogin.get(verified.value.sessionId, verified.value.memberId);
     if (row === undefined) return err('invalid_token');
     if (row.status === 'suspended') return err('account_suspended');
-    const login = loginById.get(verified.value.sessionId);
-    if (login === undefined || login.revoked_at !== null) return err('session_ended');
+    if (row.login_ended !== 0) return err('session_ended');
     return ok({ member: toMember(row), loginId: verified.value.sessionId });
   };
 }
