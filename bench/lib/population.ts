@@ -8,6 +8,7 @@ import { seedMembers, signedBallot, type BallotTarget, type SeededMember } from 
 
 export const BENCH_ADMIN = { email: 'bench-admin@stemkring.test', password: 'bench-admin-password' };
 export type BenchMember = SeededMember;
+export type { BallotTarget };
 
 /** A fresh data folder with an admin and `count` active members with device keys (see seedMembers). */
 export async function populate(count: number): Promise<{ dataDir: string; instance: Instance; members: BenchMember[] }> {

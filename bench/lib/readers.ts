@@ -7,9 +7,9 @@
  * watchers.ts, so both processes can compare them. Only 127.0.0.1, and every
  * command stops by itself (a bounded number of waves, a deadline).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { ChildRpc, isHelperProcess, serveCommands } from './child-rpc';
+import { now } from './common';
 
 /** Waves of concurrent GETs: each wave sends `concurrency` requests at once and waits for all of them. */
 export interface WavesResult {
@@ -43,57 +43,34 @@ type Request =
   | { kind: 'waves'; url: string; path: string; concurrency: number; waves: number }
   | { kind: 'stall'; url: string; path: string; readers: number; pauseAfter: number; stallMs: number; deadlineMs: number }
   | { kind: 'close' };
-type Command = Request & { id: number };
-type Reply = { id: number; ok: true; waves?: WavesResult; stall?: StallResult } | { id: number; ok: false; message: string };
-
-const now = () => performance.timeOrigin + performance.now();
+type Answer = { waves?: WavesResult; stall?: StallResult };
 
 /** The parent's handle on a readers process. */
 export class Readers {
-  private readonly child: ChildProcess;
-  private nextId = 0;
-  private readonly waiting = new Map<number, (r: Reply) => void>();
-
-  constructor() {
-    this.child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (r: Reply) => {
-      this.waiting.get(r.id)?.(r);
-      this.waiting.delete(r.id);
-    });
-  }
-
-  private async send(command: Request): Promise<Reply & { ok: true }> {
-    const id = this.nextId++;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.child.send({ ...command, id });
-    });
-    if (!reply.ok) throw new Error(`readers: ${reply.message}`);
-    return reply;
-  }
+  private readonly rpc = new ChildRpc<Request, Answer>(import.meta.url, 'readers');
 
   /** `waves` waves of `concurrency` GETs of `path`, one after another; each wave's requests go out together. */
   async waves(url: string, path: string, concurrency: number, waves: number): Promise<WavesResult> {
-    const r = await this.send({ kind: 'waves', url, path, concurrency, waves });
+    const r = await this.rpc.send({ kind: 'waves', url, path, concurrency, waves });
     if (r.waves === undefined) throw new Error('readers: no result');
     return r.waves;
   }
 
   /** `readers` GETs of `path` at once that stop reading for a while (see StallResult); any still reading at the deadline are cut off. */
   async stall(url: string, path: string, readers: number, pauseAfter: number, stallMs: number, deadlineMs: number): Promise<StallResult> {
-    const r = await this.send({ kind: 'stall', url, path, readers, pauseAfter, stallMs, deadlineMs });
+    const r = await this.rpc.send({ kind: 'stall', url, path, readers, pauseAfter, stallMs, deadlineMs });
     if (r.stall === undefined) throw new Error('readers: no result');
     return r.stall;
   }
 
   async close(): Promise<void> {
-    await this.send({ kind: 'close' });
-    this.child.disconnect();
+    await this.rpc.send({ kind: 'close' });
+    this.rpc.child.disconnect();
   }
 
   /** Ends the process without asking it (after a failure, when it may not answer). */
   kill(): void {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    if (this.rpc.child.exitCode === null) this.rpc.child.kill('SIGTERM');
   }
 }
 
@@ -205,22 +182,16 @@ async function stall(c: Extract<Request, { kind: 'stall' }>): Promise<StallResul
 }
 
 function serve(): void {
-  const run = async (c: Command): Promise<Reply> => {
+  serveCommands(async (c: Request): Promise<Answer> => {
     switch (c.kind) {
       case 'waves':
-        return { id: c.id, ok: true, waves: await waves(c) };
+        return { waves: await waves(c) };
       case 'stall':
-        return { id: c.id, ok: true, stall: await stall(c) };
+        return { stall: await stall(c) };
       case 'close':
-        return { id: c.id, ok: true };
+        return {};
     }
-  };
-  process.on('message', (c: Command) => {
-    run(c).then(
-      (reply) => process.send?.(reply),
-      (e: unknown) => process.send?.({ id: c.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
-    );
   });
 }
 
-if (process.send !== undefined && process.argv[1] === fileURLToPath(import.meta.url)) serve();
+if (isHelperProcess(import.meta.url)) serve();

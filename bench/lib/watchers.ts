@@ -5,9 +5,10 @@
  * would pass for the server's. Both processes stamp times with the same wall
  * clock (timeOrigin + now, fractional ms), so they can be compared.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { io as connect, type Socket } from 'socket.io-client';
+import { ChildRpc, isHelperProcess, serveCommands } from './child-rpc';
+import { now } from './common';
 
 export interface PushSeen {
   arrivedAt: number;
@@ -21,48 +22,24 @@ type Request =
   | { kind: 'report' }
   | { kind: 'cpu' }
   | { kind: 'close' };
-type Command = Request & { id: number };
-
-type Reply = { id: number; ok: true; seen?: PushSeen[][]; cpu?: number } | { id: number; ok: false; message: string };
-
-const now = () => performance.timeOrigin + performance.now();
+type Answer = { seen?: PushSeen[][]; cpu?: number };
 
 /** The parent's handle on a watchers process. */
 export class Watchers {
-  private readonly child: ChildProcess;
-  private nextId = 0;
-  private readonly waiting = new Map<number, (r: Reply) => void>();
-
-  constructor() {
-    this.child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (r: Reply) => {
-      this.waiting.get(r.id)?.(r);
-      this.waiting.delete(r.id);
-    });
-  }
-
-  private async send(command: Request): Promise<Reply & { ok: true }> {
-    const id = this.nextId++;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.waiting.set(id, resolve);
-      this.child.send({ ...command, id });
-    });
-    if (!reply.ok) throw new Error(`watchers: ${reply.message}`);
-    return reply;
-  }
+  private readonly rpc = new ChildRpc<Request, Answer>(import.meta.url, 'watchers');
 
   /** Connects `count` sockets; with a round, each watches it before this resolves. */
   async connect(url: string, count: number, token: string, event: string, roundId: string | null): Promise<void> {
-    await this.send({ kind: 'connect', url, count, token, event, roundId });
+    await this.rpc.send({ kind: 'connect', url, count, token, event, roundId });
   }
 
   async watch(roundId: string, on: boolean): Promise<void> {
-    await this.send({ kind: 'watch', roundId, on });
+    await this.rpc.send({ kind: 'watch', roundId, on });
   }
 
   /** Every push each socket has seen so far. */
   async seen(): Promise<PushSeen[][]> {
-    return (await this.send({ kind: 'report' })).seen ?? [];
+    return (await this.rpc.send({ kind: 'report' })).seen ?? [];
   }
 
   /**
@@ -73,19 +50,19 @@ export class Watchers {
    * ordinary class (SCHED_OTHER, nice 0). Uses `chrt` from util-linux.
    */
   priority(level: 'idle' | 'normal'): void {
-    const pid = String(this.child.pid ?? '');
+    const pid = String(this.rpc.child.pid ?? '');
     const r = spawnSync('chrt', ['--all-tasks', level === 'idle' ? '--idle' : '--other', '--pid', '0', pid], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`chrt could not set the watchers' priority to ${level}: ${r.error?.message ?? r.stderr}`);
   }
 
   /** CPU time the watchers' process has used so far (all threads), in seconds. */
   async cpu(): Promise<number> {
-    return (await this.send({ kind: 'cpu' })).cpu ?? 0;
+    return (await this.rpc.send({ kind: 'cpu' })).cpu ?? 0;
   }
 
   async close(): Promise<void> {
-    await this.send({ kind: 'close' });
-    this.child.disconnect();
+    await this.rpc.send({ kind: 'close' });
+    this.rpc.child.disconnect();
   }
 }
 
@@ -94,7 +71,7 @@ export class Watchers {
 function serve(): void {
   const sockets: Socket[] = [];
   const seen: PushSeen[][] = [];
-  const run = async (c: Command): Promise<Reply> => {
+  serveCommands(async (c: Request): Promise<Answer> => {
     switch (c.kind) {
       case 'connect':
         for (let i = 0; i < c.count; i += 50) {
@@ -115,27 +92,21 @@ function serve(): void {
             }),
           );
         }
-        return { id: c.id, ok: true };
+        return {};
       case 'watch':
         await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.emit(c.on ? 'round:watch' : 'round:unwatch', { roundId: c.roundId }, () => resolve()))));
-        return { id: c.id, ok: true };
+        return {};
       case 'report':
-        return { id: c.id, ok: true, seen };
+        return { seen };
       case 'cpu': {
         const u = process.cpuUsage();
-        return { id: c.id, ok: true, cpu: (u.user + u.system) / 1e6 };
+        return { cpu: (u.user + u.system) / 1e6 };
       }
       case 'close':
         for (const s of sockets) s.close();
-        return { id: c.id, ok: true };
+        return {};
     }
-  };
-  process.on('message', (c: Command) => {
-    run(c).then(
-      (reply) => process.send?.(reply),
-      (e: unknown) => process.send?.({ id: c.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
-    );
   });
 }
 
-if (process.send !== undefined && process.argv[1] === fileURLToPath(import.meta.url)) serve();
+if (isHelperProcess(import.meta.url)) serve();

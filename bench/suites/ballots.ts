@@ -8,6 +8,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import fs from 'node:fs';
 import { signedBytes } from '../../shared/protocol/signing';
 import { sendAll, type LoadResult } from '../lib/load';
+import { json } from '../lib/common';
 import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
 import { ROOT, startChild, startStemkring, type Child } from '../lib/processes';
 import { fmt, median, table } from '../lib/stats';
@@ -22,10 +23,6 @@ interface Run {
   /** CPU time of each server process (all its threads) per answered request, in µs. */
   readonly serverCpuUs: number;
   readonly trivialCpuUs: number;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
 }
 
 type Bodies = { body: string; token: string }[];

@@ -19,7 +19,8 @@ import { BoardChain, leafBytes } from '../../shared/protocol/board';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { signedBytesOfJcs } from '../../shared/protocol/signing';
-import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
+import { json, now, sleep } from '../lib/common';
+import { BENCH_ADMIN, populate, signedBallotBody, type BallotTarget, type BenchMember } from '../lib/population';
 import { ROOT, startChild, startStemkring, type Child } from '../lib/processes';
 import { fmt, median, pairedMedianRatioInterval, percentile, table, type PairedSamples } from '../lib/stats';
 import { Watchers } from '../lib/watchers';
@@ -34,21 +35,8 @@ const PHASE_B_SECONDS = 10;
 const TURN_PAIRS = Number(process.env['BENCH_TURN_PAIRS'] ?? 16);
 const TURN_SECONDS = Number(process.env['BENCH_TURN_SECONDS'] ?? 1.5);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Wall-clock time in ms with a fraction: ballot latencies are a few ms, Date.now() would round them. */
-const now = () => performance.timeOrigin + performance.now();
 
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
-
-interface Target {
-  instance: string;
-  round: string;
-  definitionHash: string;
-}
-
-async function openRound(url: string, instance: string): Promise<Target> {
+async function openRound(url: string, instance: string): Promise<BallotTarget> {
   const login = await json<{ accessToken: string }>(
     await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BENCH_ADMIN) }),
   );
@@ -66,7 +54,7 @@ async function openRound(url: string, instance: string): Promise<Target> {
 }
 
 /** Writes 100,000 signed, chained board entries straight into the store, as the server would have. */
-async function prefill(dataDir: string, secret: Uint8Array, target: Target, voters: readonly BenchMember[]): Promise<void> {
+async function prefill(dataDir: string, secret: Uint8Array, target: BallotTarget, voters: readonly BenchMember[]): Promise<void> {
   const store = await Store.open(path.join(dataDir, 'stemkring.sqlite'));
   const pseudonyms = new Pseudonyms(secret);
   const chain = new BoardChain(new Uint8Array(Buffer.from(target.definitionHash, 'base64url')), nodeCrypto);
@@ -133,7 +121,7 @@ function post(url: URL, path: string, token: string, body: string): Promise<{ st
  * The ballots are signed before the clock starts, so the load generator does
  * as little as it can while it times the server.
  */
-async function paced(url: string, target: Target, members: readonly BenchMember[], rate: number): Promise<{ sent: Sent[]; failed: number }> {
+async function paced(url: string, target: BallotTarget, members: readonly BenchMember[], rate: number): Promise<{ sent: Sent[]; failed: number }> {
   const bodies = members.map((m, i) => signedBallotBody(target, m, { pick: `o${(i % 5) + 1}` }));
   const base = new URL(url);
   const path = `/api/rounds/${target.round}/ballots`;

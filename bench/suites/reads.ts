@@ -25,7 +25,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { sendAll } from '../lib/load';
-import { BENCH_ADMIN, populate, signedBallotBody, type BenchMember } from '../lib/population';
+import { json, now, sleep } from '../lib/common';
+import { BENCH_ADMIN, populate, signedBallotBody, type BallotTarget, type BenchMember } from '../lib/population';
 import { ROOT, startStemkring, type Child } from '../lib/processes';
 import { Readers, type WavesResult } from '../lib/readers';
 import { fmt, median, mulberry32, pairedMedianRatioInterval, percentile, table, type PairedSamples } from '../lib/stats';
@@ -57,19 +58,6 @@ const SAMPLE_MS = 50;
  */
 const BOARD_TARGET = BOARD_READERS / 4;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Wall-clock time in ms with a fraction, comparable with the readers' process (see readers.ts). */
-const now = () => performance.timeOrigin + performance.now();
-
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
-
-interface Target {
-  instance: string;
-  round: string;
-  definitionHash: string;
-}
 
 async function adminHeaders(url: string): Promise<Record<string, string>> {
   const login = await json<{ accessToken: string }>(
@@ -78,7 +66,7 @@ async function adminHeaders(url: string): Promise<Record<string, string>> {
   return { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
 }
 
-async function openRound(url: string, admin: Record<string, string>, instance: string): Promise<Target> {
+async function openRound(url: string, admin: Record<string, string>, instance: string): Promise<BallotTarget> {
   const created = await json<{ round: { id: string } }>(
     await fetch(`${url}/api/rounds`, {
       method: 'POST',
