@@ -44,6 +44,12 @@ export async function listVoters(db: Executor, roundId: string): Promise<{ voter
   return db.selectFrom('round_voters').select(['voter', 'member_id']).where('round_id', '=', roundId).execute();
 }
 
+/** The member's pseudonym in this round's register, if they are in its electorate. */
+export async function voterOfMember(db: Executor, roundId: string, memberId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('round_voters').select('voter').where('round_id', '=', roundId).where('member_id', '=', memberId).executeTakeFirst();
+  return row?.voter;
+}
+
 export async function listRoundKeys(db: Executor, roundId: string): Promise<{ voter: string; public_key: string }[]> {
   return db
     .selectFrom('round_keys')

@@ -681,9 +681,7 @@ export class RoundService {
     }
     if (isModerator(viewer.role)) return ok(null);
     const ledger = this.ledgers.get(roundId);
-    const voter =
-      ledger?.voterOf(viewer.id) ??
-      (await this.store.db.selectFrom('round_voters').select('voter').where('round_id', '=', roundId).where('member_id', '=', viewer.id).executeTakeFirst())?.voter;
+    const voter = ledger?.voterOf(viewer.id) ?? (await repo.voterOfMember(this.store.db, roundId, viewer.id));
     return voter === undefined ? failure('not_in_electorate', `only the round's electorate reads its ${part} before it is published`) : ok(null);
   }
 
