@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject, type webcrypto } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
@@ -52,7 +52,7 @@ export class AccessTokens {
   private readonly known = new KnownTokens();
   // Imported once as a WebCrypto key: jose then skips importing the raw
   // secret on every call, which took two thirds of each verification.
-  private readonly key: Promise<CryptoKey>;
+  private readonly key: Promise<webcrypto.CryptoKey>;
   private readonly hmacKey: KeyObject;
 
   constructor(
