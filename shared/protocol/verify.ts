@@ -12,71 +12,13 @@ import { BoardChain, definitionHashBytes, joinedLeafBytes } from './board';
 import { contestOf, countContextOf, countingBallots } from './contest';
 import { decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
+import { firstDifference } from './json-difference';
 import { BoardEntryObjectSchema, BundleOutlineSchema, isBoardEntryShape, issuesOf, parseWith, SignedReceiptSchema, type SchemaIssue } from './schemas';
 import { ballotJcsParts, purposePrefix, registerJcs, signedBytesOfJcs, verifyStatement, type ProtocolCrypto } from './signing';
-import type { Ballot, Bundle, BoardEntry, RoundDefinition, RoundOption } from './types';
+import type { Ballot, Bundle, BoardEntry, RoundDefinition } from './types';
+import { CHECKS, check, fromProblems, plural, Problems, type CheckId, type VerifyCheck, type VerifyReport } from './verify-report';
 
-/** Every check, in report order. */
-export const CHECKS = {
-  'bundle-schema': 'Bundle format',
-  'definition-signature': 'Definition signed by the instance key',
-  'definition-hash': 'Definition hash in the outcome and in every ballot',
-  'round-identity': 'Outcome names the round of the definition',
-  register: 'Register: sorted, one entry per voter, count and root',
-  'board-sequence': 'Entries numbered 1, 2, 3, … without gaps',
-  'ballot-fields': 'Ballots name this instance and round',
-  'ballot-keys': "Ballot keys listed in the register under the entry's voter",
-  'ballot-choices': 'Choices fit the method',
-  'ballot-nonces': 'Nonces unique in the round',
-  revote: 'One ballot per voter unless revoting is allowed',
-  'ballot-signatures': 'Ballot signatures',
-  'board-chain': 'Leaves and chained heads',
-  'board-final': 'Final head and entry count match the outcome',
-  'outcome-signature': 'Outcome signed by the instance key',
-  counted: 'Number of voters counted',
-  recount: 'Recount matches the published result',
-  'receipt-signature': 'Receipt signed by the instance key',
-  'receipt-on-board': 'Receipt matches its entry on the board',
-} as const;
-export type CheckId = keyof typeof CHECKS;
-
-export interface VerifyCheck {
-  readonly id: CheckId;
-  readonly title: string;
-  readonly ok: boolean;
-  /** One line for people: what holds, or what does not. */
-  readonly detail: string;
-  /** The first few specific problems (e.g. per entry); empty when ok. */
-  readonly problems: readonly string[];
-  /** How many problems there were in all. */
-  readonly failures: number;
-}
-
-export interface VerifyReport {
-  /** True only when every check holds. */
-  readonly ok: boolean;
-  readonly checks: readonly VerifyCheck[];
-  /** What the bundle is about, once it parsed. */
-  readonly round?: {
-    readonly instance: string;
-    readonly round: string;
-    readonly title: string;
-    readonly method: RoundDefinition['method'];
-    readonly seats: number;
-    readonly revote: boolean;
-    readonly options: readonly RoundOption[];
-  };
-  readonly figures?: {
-    readonly electorate: number;
-    readonly entries: number;
-    /** Voters with at least one entry: their latest (or only) ballot counts. */
-    readonly counted: number;
-    readonly definitionHash: string;
-    readonly finalHead: string;
-  };
-  /** The verifier's own count, when it could be made. */
-  readonly recount?: CountResult;
-}
+export { CHECKS, type CheckId, type VerifyCheck, type VerifyReport } from './verify-report';
 
 /** One ballot signature to check: what the batch verifier gets. */
 export interface SignatureTask {
@@ -101,7 +43,6 @@ export interface AsyncVerifyOptions extends VerifyOptions {
   readonly inFlight?: number;
 }
 
-const MAX_PROBLEMS = 10;
 
 /** Stands in for the signature of a malformed entry; it never verifies. */
 const NO_TASK: SignatureTask = { message: new Uint8Array(0), signature: new Uint8Array(0), publicKey: new Uint8Array(0) };
@@ -171,38 +112,6 @@ export async function verifyBundleAsync(bundle: unknown, crypto: ProtocolCrypto,
 // ---------------------------------------------------------------------------
 
 type Run = { ok: true; pass: BoardPass } | { ok: false; report: VerifyReport };
-
-/** Problems of one check, kept short: the count of all, the text of the first few. */
-class Problems {
-  failures = 0;
-  readonly list: string[] = [];
-  add(problem: string): void {
-    this.failures += 1;
-    if (this.list.length < MAX_PROBLEMS) this.list.push(problem);
-  }
-  get ok(): boolean {
-    return this.failures === 0;
-  }
-}
-
-function check(id: CheckId, ok: boolean, detail: string, problems?: Problems): VerifyCheck {
-  return {
-    id,
-    title: CHECKS[id],
-    ok,
-    detail,
-    problems: ok || problems === undefined ? [] : problems.list,
-    failures: ok ? 0 : Math.max(1, problems?.failures ?? 1),
-  };
-}
-
-function fromProblems(id: CheckId, problems: Problems, whenOk: string, whenNot: (failures: number) => string): VerifyCheck {
-  return check(id, problems.ok, problems.ok ? whenOk : whenNot(problems.failures), problems);
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** With `reuseBuffers`, signature tasks are only valid until `releaseBuffers`. */
 function startRun(raw: unknown, crypto: ProtocolCrypto, opts: VerifyOptions, reuseBuffers: boolean): Run {
@@ -591,41 +500,4 @@ class BoardPass {
       fromProblems('receipt-on-board', problems, `entry ${receipt.seq} holds the ballot of the receipt`, () => 'the board does not hold the ballot as the receipt says'),
     );
   }
-}
-
-/** Where two JSON values first differ, for people: `result.votes.b: 12 here, 13 published`. */
-function firstDifference(mine: unknown, published: unknown, path: string): string {
-  if (Array.isArray(mine) && Array.isArray(published)) {
-    const n = Math.max(mine.length, published.length);
-    for (let i = 0; i < n; i += 1) {
-      const a: unknown = mine[i];
-      const b: unknown = published[i];
-      if (jcsOrMissing(a) !== jcsOrMissing(b)) return firstDifference(a, b, `${path}[${i}]`);
-    }
-  } else if (isObject(mine) && isObject(published)) {
-    const keys = [...new Set([...Object.keys(mine), ...Object.keys(published)])].sort();
-    for (const key of keys) {
-      const a = own(mine, key);
-      const b = own(published, key);
-      if (jcsOrMissing(a) !== jcsOrMissing(b)) return firstDifference(a, b, `${path}.${key}`);
-    }
-  }
-  return `${path}: recount ${jcsOrMissing(mine)}, published ${jcsOrMissing(published)}`;
-}
-
-function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A member the object itself holds, or undefined. Keys come from the bundle
- * (option ids such as "constructor" or "toString"), and `object[key]` would
- * find Object.prototype's member where the object lacks its own.
- */
-function own(object: Readonly<Record<string, unknown>>, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
-}
-
-function jcsOrMissing(value: unknown): string {
-  return value === undefined ? '(missing)' : jcs(value);
 }
