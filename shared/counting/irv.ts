@@ -79,18 +79,20 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
   const size = new Float64Array(n);
   const votes = new Float64Array(n);
   const continuing = new Uint8Array(n).fill(1);
-  for (let g = 0; g < groups; g++) {
-    const p = start[g] ?? 0;
+  /** Where an eliminated option's ballots went: received[c] for option c, received[n] exhausted. */
+  const received = new Float64Array(n + 1);
+  /** Puts group g (weight ballots) on the option at place p of its ranking, and returns that option. */
+  const place = (g: number, p: number, weight: number): number => {
     const c = cand[p] ?? 0;
     top[g] = c;
     at[g] = p;
     next[g] = head[c] ?? -1;
     head[c] = g;
     size[c] = (size[c] ?? 0) + 1;
-    votes[c] = (votes[c] ?? 0) + (count[g] ?? 0);
-  }
-  /** Where an eliminated option's ballots went: received[c] for option c, received[n] exhausted. */
-  const received = new Float64Array(n + 1);
+    votes[c] = (votes[c] ?? 0) + weight;
+    return c;
+  };
+  for (let g = 0; g < groups; g++) place(g, start[g] ?? 0, count[g] ?? 0);
   /** Moves group g on from its (eliminated) option to its next continuing one, or exhausts it. */
   const moveOn = (g: number): void => {
     const end = start[g + 1] ?? 0;
@@ -98,13 +100,7 @@ export function countIrv(contest: ContestOf<'irv'>, ballots: RankedInput, ctx: C
     while (p < end && continuing[cand[p] ?? 0] === 0) p++;
     const weight = count[g] ?? 0;
     if (p < end) {
-      const c = cand[p] ?? 0;
-      top[g] = c;
-      at[g] = p;
-      next[g] = head[c] ?? -1;
-      head[c] = g;
-      size[c] = (size[c] ?? 0) + 1;
-      votes[c] = (votes[c] ?? 0) + weight;
+      const c = place(g, p, weight);
       received[c] = (received[c] ?? 0) + weight;
     } else {
       top[g] = EXHAUSTED;

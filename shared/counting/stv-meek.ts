@@ -2,6 +2,7 @@ import { formatFixed, mulDivCeilFraction } from './fixed';
 import type { ContestOf } from './plurality';
 import { buildProfile, byLot, byOption, type Profile, type RankedInput } from './ranked';
 import type { StvAction, StvResult, StvStage } from './stv';
+import { stvResult } from './stv-result';
 import type { CountContext, TieRecord } from './types';
 
 /** Every figure is held as an integer number of 10^-9 votes. */
@@ -218,21 +219,7 @@ export function countMeek(contest: ContestOf<'stv'>, ballots: RankedInput, ctx: 
   return finish();
 
   function finish(): StvResult {
-    return {
-      method: 'stv',
-      variant: 'meek',
-      winners: winners.map((c) => ids[c] ?? ''),
-      ties,
-      rule: MEEK_RULE,
-      seats,
-      ballots: profile.valid + profile.blank,
-      blank: profile.blank,
-      valid: profile.valid,
-      decimals: PLACES,
-      quota: fmt(quota),
-      excluded: defeated.map((c) => ids[c] ?? ''),
-      stages,
-    };
+    return stvResult({ variant: 'meek', rule: MEEK_RULE, seats, decimals: PLACES, profile, winners, excluded: defeated, ties, quota: fmt(quota), stages });
   }
 }
 

@@ -2,6 +2,7 @@ import { floorDiv, formatFixed, mulDivFloor } from './fixed';
 import type { ContestOf } from './plurality';
 import { breakTie, buildProfile, byOption, type RankedInput } from './ranked';
 import type { StvAction, StvResult, StvStage } from './stv';
+import { stvResult } from './stv-result';
 import type { CountContext, TieRecord } from './types';
 
 /** Every figure is held as an integer number of 10^-5 votes. */
@@ -235,20 +236,6 @@ export function countScottish(contest: ContestOf<'stv'>, ballots: RankedInput, c
   }
 
   function finish(): StvResult {
-    return {
-      method: 'stv',
-      variant: 'scottish',
-      winners: winners.map((c) => ids[c] ?? ''),
-      ties,
-      rule: SCOTTISH_RULE,
-      seats,
-      ballots: profile.valid + profile.blank,
-      blank: profile.blank,
-      valid: profile.valid,
-      decimals: PLACES,
-      quota: fmt(quota),
-      excluded: excluded.map((c) => ids[c] ?? ''),
-      stages,
-    };
+    return stvResult({ variant: 'scottish', rule: SCOTTISH_RULE, seats, decimals: PLACES, profile, winners, excluded: excluded, ties, quota: fmt(quota), stages });
   }
 }
