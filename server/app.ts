@@ -26,6 +26,7 @@ import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { privateFilesIn, privateFolder } from './instance/private-files';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
+import { OpenRounds } from './live/open-rounds';
 import { attachLive } from './live/sockets';
 import { normalizeEmail } from './members/member';
 import { memberRoutes } from './members/routes';
@@ -92,6 +93,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   privateFolder(bundleDir);
   privateFilesIn(bundleDir);
   const rounds = new RoundService(store, instance, clock, new Pseudonyms(instance.secret), logger, bundleDir, tallies, signatures);
+  // Subscribed before start: the rounds found open at start are announced to them too.
+  const openRounds = new OpenRounds();
+  rounds.on(tallies.listener);
+  rounds.on(openRounds.listener);
   const members = new MemberService(store, tokens, clock, config.refreshTokenTtlSeconds, rounds);
   const sessions = new SessionService(store, (questionIds) => rounds.list({ questionIds }));
   const limits = config.rateLimits;
@@ -210,7 +215,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // A client that drops for a moment gets its rooms and missed events back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
   });
-  const live = attachLive(io, { rounds, resolveMember, clock, logger, intake });
+  const live = attachLive(io, { rounds, openRounds, tallies, resolveMember, clock, logger, intake });
   recounted = (roundId) => live.schedule(roundId);
   members.onAccessLost((lost) => {
     switch (lost.kind) {

@@ -9,7 +9,9 @@ import { isModerator, type Member } from '../members/member';
 import type { RoundStatus } from '../rounds/model';
 import type { RoundService } from '../rounds/service';
 import type { IntakeActivity } from './intake-activity';
+import type { OpenRounds } from './open-rounds';
 import { PIECES, PushCycles, SHARDS, sendInPieces } from './push-cycles';
+import type { LiveTallies } from './tallies';
 
 export interface TallyPush {
   roundId: string;
@@ -21,7 +23,11 @@ export interface TallyPush {
 }
 
 export interface LiveDeps {
-  readonly rounds: RoundService;
+  /** Rounds as anyone reads them, and their events: live never reads the services' ledgers. */
+  readonly rounds: Pick<RoundService, 'get' | 'view' | 'on'>;
+  /** The open rounds' committed state, kept from the round events. */
+  readonly openRounds: OpenRounds;
+  readonly tallies: LiveTallies;
   readonly resolveMember: MemberResolver;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -91,7 +97,7 @@ class SocketAuthError extends Error {
  * head they reflect.
  */
 export function attachLive(io: SocketServer, deps: LiveDeps): Live {
-  const { rounds, clock, logger, intake } = deps;
+  const { rounds, openRounds, tallies, clock, logger, intake } = deps;
 
   io.use((socket: Socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
@@ -150,17 +156,17 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   }
 
   async function stateOf(roundId: string): Promise<TallyPush | undefined> {
-    const ledger = rounds.openLedger(roundId);
-    if (ledger !== undefined) {
-      const sealed = ledger.definition.sealed;
-      if (!sealed) await rounds.tallies.ready(roundId, ledger.definition);
+    const open = openRounds.of(roundId);
+    if (open !== undefined) {
+      const sealed = open.definition.sealed;
+      if (!sealed) await tallies.ready(roundId, open.definition);
       // From here on synchronous: the tally and the head are of the same committed state.
-      const head = ledger.committedHead;
-      const tally = sealed ? undefined : rounds.tallies.current(roundId, head);
+      const head = open.head;
+      const tally = sealed ? undefined : tallies.current(roundId, head);
       const push: TallyPush = {
         roundId,
         status: 'open',
-        turnout: { ...ledger.turnout, electorate: ledger.electorate },
+        turnout: { ...open.turnout, electorate: open.electorate },
         head,
         at: clock.now().toISOString(),
       };
@@ -197,8 +203,8 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   const schedule = (roundId: string) => cycles.changed(roundId);
 
   rounds.on({
-    committed: schedule,
-    status: (roundId, status) => {
+    committed: (roundId) => schedule(roundId),
+    status: (roundId, { status }) => {
       io.to(room(roundId)).emit('round:status', { roundId, status });
       schedule(roundId);
     },

@@ -10,6 +10,7 @@ import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
 import type { Store } from '../db/store';
 import type { CommittedEntry } from '../rounds/board-writer';
+import type { RoundListener } from '../rounds/events';
 import { forEachBoardChoice } from '../rounds/repository';
 import { PUSH_INTERVAL_MS } from './push-cycles';
 
@@ -72,6 +73,14 @@ export class LiveTallies {
     }
     return e;
   }
+
+  /** What the tallies hear of the rounds: each committed batch moves them, and a round that is no longer open is dropped. */
+  readonly listener: RoundListener = {
+    committed: (_roundId, e) => this.onCommitted(e.entries),
+    status: (roundId, e) => {
+      if (e.status !== 'open') this.forget(roundId);
+    },
+  };
 
   /** Moves the tallies of rounds someone follows; others are built from the board when first asked for. */
   onCommitted(entries: readonly CommittedEntry[]): void {

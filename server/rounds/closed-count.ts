@@ -1,8 +1,13 @@
 import type SqliteDatabase from 'better-sqlite3';
-import type { CountResult } from '../../shared/counting/index';
-import type { Choice } from '../../shared/counting/types';
-import { countingBallots } from '../../shared/protocol/contest';
+import { count, type CountResult } from '../../shared/counting/index';
+import { isRanked, type Choice } from '../../shared/counting/types';
+import { contestOf, countContextOf, countingBallots } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
+import { runCountInWorker } from '../counting/run-count';
+import { nodeCrypto } from '../crypto/node-crypto';
+import type { RoundRow } from '../db/schema';
+import type { Store } from '../db/store';
+import type { RoundEventEmitter } from './events';
 import { forEachBoardChoice } from './repository';
 
 /** What a closed round's board counts to; it never changes once the round is closed. */
@@ -56,4 +61,48 @@ export class ClosedCounts {
   async settled(): Promise<void> {
     await Promise.allSettled([...this.made.values()].map((e) => e.count));
   }
+}
+
+/** Counts at or above this many ballots run in a worker thread, off the event loop. */
+const WORKER_COUNT_THRESHOLD = 20_000;
+
+/**
+ * The count of each closed round's board, ties drawn from its final head:
+ * made once (at the close) and kept until the round is published, so that
+ * reads of a closed round never scan its board again (see ClosedCounts).
+ */
+export class ClosedRoundCounts {
+  private readonly counts = new ClosedCounts();
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: RoundEventEmitter,
+  ) {}
+
+  of(row: RoundRow, definition: RoundDefinition): Promise<ClosedCount> {
+    const head = row.final_head ?? '';
+    return this.counts.of(row.id, head, async () => {
+      const { ballots, choices } = await countingChoices(this.store.reader, definition);
+      const result = await countChoices(definition, choices, head);
+      this.events.emit('counted', row.id, { head });
+      return { head, turnout: { voters: choices.length, ballots }, counted: choices.length, result };
+    });
+  }
+
+  /** Once published, the signed outcome is what is shown. */
+  forget(roundId: string): void {
+    this.counts.forget(roundId);
+  }
+
+  settled(): Promise<void> {
+    return this.counts.settled();
+  }
+}
+
+/** A large ranked count runs in a worker thread; anything else on the main thread. */
+function countChoices(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> | CountResult {
+  const contest = contestOf(definition);
+  const ctx = countContextOf(definition, head, nodeCrypto);
+  if (isRanked(definition.method) && choices.length >= WORKER_COUNT_THRESHOLD) return runCountInWorker(contest, choices, ctx);
+  return count(contest, choices, ctx);
 }

@@ -1,6 +1,7 @@
 import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
 import type { RoundDefinition, RoundOption } from '../../shared/protocol/types';
 import { err, ok, type Result } from '../../shared/result';
+import type { RoundRow } from '../db/schema';
 
 /**
  * A round's definition is checked with the one schema a verifier uses, twice:
@@ -24,6 +25,45 @@ export interface DefinitionParts {
   readonly opensAt: string;
   readonly closesAt: string | null;
   readonly electorate: number;
+}
+
+/**
+ * The parts of an unopened round's definition as its row holds them: creation
+ * frames the row it is about to insert, open the row as it stands, so the two
+ * cannot name the fields differently.
+ */
+export function definitionPartsOf(
+  instance: string,
+  row: Pick<RoundRow, 'id' | 'title' | 'method' | 'seats' | 'rules' | 'revote' | 'sealed' | 'closes_at'>,
+  options: readonly RoundOption[],
+  opensAt: string,
+  electorate: number,
+): DefinitionParts {
+  return {
+    instance,
+    round: row.id,
+    title: row.title,
+    method: row.method,
+    options,
+    seats: row.seats,
+    rules: JSON.parse(row.rules) as unknown,
+    revote: row.revote === 1,
+    sealed: row.sealed === 1,
+    opensAt,
+    closesAt: row.closes_at,
+    electorate,
+  };
+}
+
+/** Whether a round takes its options from its question's proposals (and a failure should name `questionId`). */
+export function optionsFromQuestion(row: Pick<RoundRow, 'options' | 'method'>): boolean {
+  return row.options === null && row.method !== 'yesno';
+}
+
+/** The definition an opened round froze, as stored. */
+export function storedDefinition(row: RoundRow): RoundDefinition {
+  if (row.definition === null) throw new Error(`round ${row.id} has no definition`);
+  return RoundDefinitionSchema.parse(JSON.parse(row.definition));
 }
 
 export interface DefinitionProblem {

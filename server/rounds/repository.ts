@@ -173,3 +173,76 @@ export async function countBoard(db: Executor, roundId: string): Promise<{ ballo
     .executeTakeFirstOrThrow();
   return { ballots: Number(row.ballots), voters: Number(row.voters) };
 }
+
+/** Whether this voter has an entry on the round's board. */
+export async function hasBallot(db: Executor, roundId: string, voter: string): Promise<boolean> {
+  const row = await db.selectFrom('board_entries').select('seq').where('round_id', '=', roundId).where('voter', '=', voter).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The electorate as it stands: the active members, and their device keys that
+ * are not revoked in the order they were added (a voter's keys keep that
+ * order in the register).
+ */
+export async function activeElectorate(db: Executor): Promise<{ members: { id: string }[]; keys: { member_id: string; public_key: string }[] }> {
+  const members = await db.selectFrom('members').select('id').where('status', '=', 'active').execute();
+  const keys = await db
+    .selectFrom('device_keys')
+    .innerJoin('members', 'members.id', 'device_keys.member_id')
+    .select(['device_keys.member_id', 'device_keys.public_key'])
+    .where('members.status', '=', 'active')
+    .where('device_keys.revoked_at', 'is', null)
+    .orderBy('device_keys.created_at')
+    .execute();
+  return { members, keys };
+}
+
+/** What a new round is given; everything else starts empty and is filled in as it opens, closes and is published. */
+export type DraftRound = Pick<RoundRow, 'id' | 'title' | 'method' | 'question_id' | 'options' | 'seats' | 'rules' | 'revote' | 'sealed' | 'closes_at' | 'created_by' | 'created_at'>;
+
+/** The row of a new draft round, as inserted. */
+export function draftRow(draft: DraftRound): RoundRow {
+  return {
+    ...draft,
+    status: 'draft',
+    opened_at: null,
+    closed_at: null,
+    published_at: null,
+    definition: null,
+    definition_hash: null,
+    definition_sig: null,
+    electorate_count: null,
+    final_head: null,
+    board_entries: null,
+    outcome: null,
+    outcome_sig: null,
+  };
+}
+
+/** Draft to open, with its frozen options and signed definition; false when it was no longer a draft. */
+export function openRound(
+  db: Executor,
+  id: string,
+  opened: { openedAt: string; options: string; definition: string; definitionHash: string; definitionSig: string; electorate: number },
+): Promise<boolean> {
+  return transitionRound(db, id, 'draft', {
+    status: 'open',
+    opened_at: opened.openedAt,
+    options: opened.options,
+    definition: opened.definition,
+    definition_hash: opened.definitionHash,
+    definition_sig: opened.definitionSig,
+    electorate_count: opened.electorate,
+  });
+}
+
+/** Open to closed, sealing the board at its committed head; false when it was no longer open. */
+export function closeRound(db: Executor, id: string, closed: { closedAt: string; finalHead: string; entries: number }): Promise<boolean> {
+  return transitionRound(db, id, 'open', { status: 'closed', closed_at: closed.closedAt, final_head: closed.finalHead, board_entries: closed.entries });
+}
+
+/** Closed to published, with the signed outcome; false when it was no longer closed. */
+export function publishRound(db: Executor, id: string, published: { publishedAt: string; outcome: string; outcomeSig: string }): Promise<boolean> {
+  return transitionRound(db, id, 'closed', { status: 'published', published_at: published.publishedAt, outcome: published.outcome, outcome_sig: published.outcomeSig });
+}
