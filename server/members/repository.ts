@@ -1,5 +1,5 @@
-import type { Executor } from '../db/store';
-import type { DeviceKeyRow, MemberRow, MemberUpdate, NewMemberRow, RefreshTokenRow } from '../db/schema';
+import type { Executor } from '../store/store';
+import type { DeviceKeyRow, MemberRow, MemberUpdate, NewMemberRow, RefreshTokenRow } from '../store/schema';
 import type { MemberStatus } from './member';
 
 export async function insertMember(db: Executor, row: NewMemberRow): Promise<void> {

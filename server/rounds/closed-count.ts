@@ -1,9 +1,8 @@
-import type SqliteDatabase from 'better-sqlite3';
 import type { CountResult } from '../../shared/counting/index';
 import type { Choice } from '../../shared/counting/types';
 import { countingBallots } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
-import { forEachBoardChoice } from './repository';
+import type { BoardChoice, Store } from '../store/store';
 
 /** What a closed round's board counts to; it never changes once the round is closed. */
 export interface ClosedCount {
@@ -20,11 +19,11 @@ export interface ClosedCount {
  * seq, voter and choice; the rest of a ballot never reaches the JS heap).
  */
 export async function countingChoices(
-  reader: SqliteDatabase.Database,
+  store: Pick<Store, 'forEachBoardChoice'>,
   definition: Pick<RoundDefinition, 'round' | 'revote'>,
 ): Promise<{ ballots: number; choices: Choice[] }> {
-  const rows: { seq: number; voter: string; choice: string }[] = [];
-  await forEachBoardChoice(reader, definition.round, (row) => rows.push(row));
+  const rows: BoardChoice[] = [];
+  await store.forEachBoardChoice(definition.round, (row) => rows.push(row));
   const choices = countingBallots(definition, rows).map((row) => JSON.parse(row.choice) as Choice);
   return { ballots: rows.length, choices };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { METHODS, type Method } from '../../shared/counting/types';
 import { idSchema } from '../../shared/protocol/ids';
 import type { RoundOption } from '../../shared/protocol/types';
-import type { RoundRow } from '../db/schema';
+import type { RoundRow } from '../store/schema';
 
 export const ROUND_STATUSES = ['draft', 'open', 'closed', 'published'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];

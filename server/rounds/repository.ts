@@ -1,7 +1,6 @@
-import type SqliteDatabase from 'better-sqlite3';
 import type { Insertable, Updateable } from 'kysely';
-import type { BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
-import type { Executor } from '../db/store';
+import type { BoardEntryRow, RoundRow, RoundsTable } from '../store/schema';
+import type { Executor, PublishedEntry, Store } from '../store/store';
 import type { RoundStatus } from './model';
 import type { Turns } from '../http/turns';
 
@@ -81,79 +80,22 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
 }
 
 /**
- * Reads a round's board in pages of `pageSize` rows in seq order, yielding to
- * the event loop between pages, so a large board never sits in memory whole
- * nor holds up requests while it is read.
- */
-async function forEachPage<Row extends { seq: number }>(
-  page: SqliteDatabase.Statement<[string, number, number], Row>,
-  roundId: string,
-  visit: (row: Row) => void,
-  pageSize: number,
-): Promise<void> {
-  let after = 0;
-  for (;;) {
-    const rows = page.all(roundId, after, pageSize);
-    for (const row of rows) visit(row);
-    const last = rows[rows.length - 1];
-    if (last === undefined || rows.length < pageSize) return;
-    after = last.seq;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-}
-
-/** Chosen columns of every entry, in board order. */
-export function forEachBoardEntry<K extends keyof BoardEntryRow>(
-  reader: SqliteDatabase.Database,
-  roundId: string,
-  columns: readonly K[],
-  visit: (row: Pick<BoardEntryRow, K | 'seq'>) => void,
-  pageSize = 1_000,
-): Promise<void> {
-  const names = [...new Set(['seq', ...columns])].join(', ');
-  const page = reader.prepare<[string, number, number], Pick<BoardEntryRow, K | 'seq'>>(
-    `select ${names} from board_entries where round_id = ? and seq > ? order by seq limit ?`,
-  );
-  return forEachPage(page, roundId, visit, pageSize);
-}
-
-/**
- * Each entry's voter and choice, in board order: what a tally is built from.
- * SQLite takes the choice out of the ballot's JSON, so the rest of each
- * ballot (some 400 bytes) never becomes a string on the JS heap.
- */
-export function forEachBoardChoice(
-  reader: SqliteDatabase.Database,
-  roundId: string,
-  visit: (row: { seq: number; voter: string; choice: string }) => void,
-  pageSize = 1_000,
-): Promise<void> {
-  const page = reader.prepare<[string, number, number], { seq: number; voter: string; choice: string }>(
-    `select seq, voter, json_extract(ballot, '$.choice') as choice from board_entries where round_id = ? and seq > ? order by seq limit ?`,
-  );
-  return forEachPage(page, roundId, visit, pageSize);
-}
-
-/**
  * The published columns of entries 1..`upto`, in pages in seq order, for
  * streaming. Entries up to `upto` never change (the board is append-only),
  * so each page may be its own read.
  */
 export async function* boardPages(
-  reader: SqliteDatabase.Database,
+  store: Pick<Store, 'boardPage'>,
   roundId: string,
   upto: number,
   pageSize: number,
   turns: Turns,
-): AsyncGenerator<Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>[]> {
-  const page = reader.prepare<[string, number, number, number], Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>>(
-    'select seq, voter, ballot, sig, leaf, head from board_entries where round_id = ? and seq > ? and seq <= ? order by seq limit ?',
-  );
+): AsyncGenerator<PublishedEntry[]> {
   let after = 0;
   while (after < upto) {
     // Each page read waits its turn among all readers (see Turns).
     await turns.next();
-    const rows = page.all(roundId, after, upto, pageSize);
+    const rows = await store.boardPage(roundId, after, upto, pageSize);
     const last = rows[rows.length - 1];
     if (last === undefined) return;
     yield rows;

@@ -19,15 +19,14 @@ import type { Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto, nodeSign } from '../crypto/node-crypto';
 import type { Signatures } from '../crypto/pool';
-import type { Database, RoundRow } from '../db/schema';
-import type { Store } from '../db/store';
+import type { Database, RoundRow } from '../store/schema';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
 import type { Instance } from '../instance/instance';
 import { privateFolder, writePrivateFile } from '../instance/private-files';
 import { isModerator, type Member } from '../members/member';
 import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
-import { writeFailureOf } from '../db/write-health';
 import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
 import type { LiveTally } from '../../shared/tally/live';
@@ -156,7 +155,7 @@ export class RoundService {
       keysOfVoter,
     );
     // Streamed: a board of 100,000 entries is never held in memory as rows.
-    await repo.forEachBoardEntry(this.store.reader, row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
+    await this.store.forEachBoardEntry(row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
     ledger.endReplay();
     return ledger;
   }
@@ -267,7 +266,7 @@ export class RoundService {
   private closedCount(row: RoundRow, definition: RoundDefinition): Promise<ClosedCount> {
     const head = row.final_head ?? '';
     return this.closedCounts.of(row.id, head, async () => {
-      const { ballots, choices } = await countingChoices(this.store.reader, definition);
+      const { ballots, choices } = await countingChoices(this.store, definition);
       const result = await this.count(definition, choices, head);
       for (const l of this.listeners) l.counted?.(row.id);
       return { head, turnout: { voters: choices.length, ballots }, counted: choices.length, result };
@@ -603,7 +602,7 @@ export class RoundService {
 
   private async onWriteFailed(roundIds: ReadonlySet<string>, e: unknown): Promise<void> {
     // A store failure (disk full, read-only) is logged by the store's write health, once per cause and interval.
-    if (writeFailureOf(e, this.clock.now()) === undefined) this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
+    if (this.store.writes.failureOf(e) === undefined) this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
     for (const id of roundIds) {
       const row = await repo.findRound(this.store.db, id);
       if (row?.status !== 'open') continue;
@@ -712,12 +711,12 @@ export class RoundService {
     if (ledger === undefined && row.status === 'open') row = (await repo.findRound(this.store.db, roundId)) ?? row;
     const entries = ledger?.committedSeq ?? row.board_entries ?? (await repo.countBoard(this.store.db, roundId)).ballots;
     const head = ledger?.committedHead ?? row.final_head ?? '';
-    const reader = this.store.reader;
+    const store = this.store;
     const turns = this.boardTurns;
     const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
     async function* pieces(): AsyncGenerator<string> {
       let first = true;
-      for await (const page of repo.boardPages(reader, roundId, entries, pageSize, turns)) {
+      for await (const page of repo.boardPages(store, roundId, entries, pageSize, turns)) {
         const parts = page.map(
           (e) => `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`,
         );

@@ -1,5 +1,5 @@
-import type { Executor } from '../db/store';
-import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../db/schema';
+import type { Executor } from '../store/store';
+import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../store/schema';
 import { sql, type Insertable, type Updateable } from 'kysely';
 
 export async function insertSession(db: Executor, row: Insertable<SessionsTable>): Promise<void> {

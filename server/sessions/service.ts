@@ -1,7 +1,7 @@
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import type { Round } from '../rounds/model';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
