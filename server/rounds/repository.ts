@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { BoardEntryRow, RoundRow, RoundsTable } from '../store/schema';
-import type { Executor, PublishedEntry, Store } from '../store/store';
+import { APPEND_ATTEMPTS, type Executor, type PublishedEntry, type Store } from '../store/store';
 import type { RoundStatus } from './model';
 import type { Turns } from '../http/turns';
 
@@ -59,24 +59,38 @@ export async function listRoundKeys(db: Executor, roundId: string): Promise<{ vo
     .execute();
 }
 
-/** The open rounds in which a member is a voter, with their pseudonym and next key position. */
-export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string; next_position: number }[]> {
-  const rows = await db
+/** The open rounds in which a member is a voter, with their pseudonym. */
+export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string }[]> {
+  return db
     .selectFrom('round_voters')
     .innerJoin('rounds', 'rounds.id', 'round_voters.round_id')
     .select(['round_voters.round_id', 'round_voters.voter'])
-    .select((eb) =>
-      eb
-        .selectFrom('round_keys')
-        .whereRef('round_keys.round_id', '=', 'round_voters.round_id')
-        .whereRef('round_keys.voter', '=', 'round_voters.voter')
-        .select((sub) => sub.fn.max('round_keys.position').as('p'))
-        .as('max_position'),
-    )
     .where('round_voters.member_id', '=', memberId)
     .where('rounds.status', '=', 'open')
     .execute();
-  return rows.map((r) => ({ round_id: r.round_id, voter: r.voter, next_position: (r.max_position ?? 0) + 1 }));
+}
+
+/**
+ * Adds a key at the end of a voter's list in a round's register. The position
+ * is unique per (round, voter) by the database's rule: if another key of the
+ * voter took it between the read and the insert, this one takes the next.
+ */
+export async function appendRoundKey(db: Executor, row: { round_id: string; voter: string; public_key: string; added_at: string }): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const last = await db
+      .selectFrom('round_keys')
+      .select((eb) => eb.fn.max('position').as('p'))
+      .where('round_id', '=', row.round_id)
+      .where('voter', '=', row.voter)
+      .executeTakeFirst();
+    const inserted = await db
+      .insertInto('round_keys')
+      .values({ ...row, position: (last?.p ?? 0) + 1 })
+      .onConflict((oc) => oc.columns(['round_id', 'voter', 'position']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 1n) return;
+    if (attempt === APPEND_ATTEMPTS) throw new Error(`no free key position for a voter of round ${row.round_id} after ${attempt} attempts`);
+  }
 }
 
 /**

@@ -622,10 +622,7 @@ export class RoundService {
    */
   async addKeyToOpenRounds(trx: Transaction<Database>, memberId: string, publicKey: string, at: string): Promise<() => void> {
     const rounds = await repo.openRoundsOfMember(trx, memberId);
-    await repo.insertRoundKeys(
-      trx,
-      rounds.map((r) => ({ round_id: r.round_id, voter: r.voter, public_key: publicKey, position: r.next_position, added_at: at })),
-    );
+    for (const r of rounds) await repo.appendRoundKey(trx, { round_id: r.round_id, voter: r.voter, public_key: publicKey, added_at: at });
     return () => {
       for (const r of rounds) this.ledgers.get(r.round_id)?.addKey(r.voter, publicKey);
     };

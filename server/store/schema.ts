@@ -92,8 +92,11 @@ export interface ProposalsTable {
   changed_by: string | null;
   changed_at: string | null;
   created_at: string;
+  /** Insertion order (the database gives it): breaks ties between proposals made in one go. */
+  seq: Generated<number>;
 }
-export type ProposalRow = Selectable<ProposalsTable>;
+/** A proposal as the features see it: its order column is the store's business. */
+export type ProposalRow = Omit<Selectable<ProposalsTable>, 'seq'>;
 
 export interface AuditEventsTable {
   seq: Generated<number>;
