@@ -1,15 +1,24 @@
-import type { Insertable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { BoardEntryRow, RoundRow, RoundsTable } from '../store/schema';
 import { APPEND_ATTEMPTS, type Executor, type PublishedEntry, type Store } from '../store/store';
 import type { RoundStatus } from './model';
 import type { Turns } from '../http/turns';
 
-export async function insertRound(db: Executor, row: Insertable<RoundsTable>): Promise<void> {
-  await db.insertInto('rounds').values(row).execute();
+/** The table keeps the flags as integers 0/1; the rest of the server sees booleans. */
+function toRoundRow(row: Selectable<RoundsTable>): RoundRow {
+  return { ...row, revote: row.revote === 1, sealed: row.sealed === 1 };
+}
+
+export async function insertRound(db: Executor, row: Omit<Insertable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean }): Promise<void> {
+  await db
+    .insertInto('rounds')
+    .values({ ...row, revote: row.revote ? 1 : 0, sealed: row.sealed ? 1 : 0 })
+    .execute();
 }
 
 export async function findRound(db: Executor, id: string): Promise<RoundRow | undefined> {
-  return db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toRoundRow(row);
 }
 
 export async function listRounds(db: Executor, filter: { status?: RoundStatus | undefined; questionIds?: readonly string[] | undefined }): Promise<RoundRow[]> {
@@ -19,7 +28,7 @@ export async function listRounds(db: Executor, filter: { status?: RoundStatus | 
     if (filter.questionIds.length === 0) return [];
     q = q.where('question_id', 'in', filter.questionIds);
   }
-  return q.execute();
+  return (await q.execute()).map(toRoundRow);
 }
 
 /** Moves a round from one status to the next; answers false when it was not in `from` (a race lost). */

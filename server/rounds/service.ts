@@ -204,7 +204,7 @@ export class RoundService {
 
   /** A tally is shown while open unless sealed, and always once closed. */
   private tallyVisible(row: RoundRow): boolean {
-    return row.status === 'closed' || row.status === 'published' || (row.status === 'open' && row.sealed === 0);
+    return row.status === 'closed' || row.status === 'published' || (row.status === 'open' && !row.sealed);
   }
 
   async view(id: string, viewer: Member | undefined): Promise<Result<RoundView, Failure>> {
@@ -338,8 +338,8 @@ export class RoundService {
         options: options === null ? null : JSON.stringify(options),
         seats,
         rules: JSON.stringify(rules.data),
-        revote: (input.revote ?? true) ? 1 : 0,
-        sealed: (input.sealed ?? false) ? 1 : 0,
+        revote: input.revote ?? true,
+        sealed: input.sealed ?? false,
         closes_at: closesAt,
         status: 'draft',
         created_by: ctx.actorId,
@@ -391,8 +391,8 @@ export class RoundService {
           options,
           seats: row.seats,
           rules: JSON.parse(row.rules) as unknown,
-          revote: row.revote === 1,
-          sealed: row.sealed === 1,
+          revote: row.revote,
+          sealed: row.sealed,
           opensAt: ctx.at,
           closesAt: row.closes_at,
           electorate: members.length,
@@ -702,7 +702,7 @@ export class RoundService {
     if (row === undefined) return failure('not_found', 'no such round');
     const allowed = await this.mayRead(row, viewer, 'board');
     if (!allowed.ok) return allowed;
-    if (row.status === 'open' && row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
+    if (row.status === 'open' && row.sealed) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
     const ledger = this.ledgers.get(roundId);
     // Read as open, but its ledger is gone: it closed meanwhile, and its row now says up to where.
     if (ledger === undefined && row.status === 'open') row = (await repo.findRound(this.store.db, roundId)) ?? row;

@@ -142,7 +142,12 @@ export interface RoundsTable {
   outcome: string | null;
   outcome_sig: string | null;
 }
-export type RoundRow = Selectable<RoundsTable>;
+/**
+ * A round as repositories answer it and take it: its flags as booleans. The
+ * table keeps them as integers 0/1 (portable to every database); the rounds
+ * repository maps at the boundary.
+ */
+export type RoundRow = Omit<Selectable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean };
 
 export interface RoundVotersTable {
   round_id: string;
