@@ -39,6 +39,7 @@ export interface StoreOptions {
 export class SqliteStore implements Store {
   private constructor(
     readonly db: Kysely<Database>,
+    /** The writing connection under kysely; outside this folder only tests reach it (to make writes fail). */
     readonly sqlite: SqliteDatabase.Database,
     /**
      * A second, read-only connection for the hot paths' point reads: in WAL
