@@ -49,6 +49,14 @@ export interface Store {
   /**
    * Runs `fn` in one transaction. An `err` result rolls everything back and is
    * returned as is; an exception rolls back and propagates (it is a bug).
+   *
+   * Uniqueness is the schema's (unique indexes; inserts that may meet a
+   * competitor use ON CONFLICT DO NOTHING and say so in their result). What a
+   * transaction checks across rows before it updates (a member's status before
+   * approving, "not the last active admin" before a demotion) still needs its
+   * transactions to behave as if run one at a time: SQLite gives that (BEGIN
+   * IMMEDIATE takes the one write lock up front); another dialect must too
+   * (SERIALIZABLE with a retry, or a lock taken at the start).
    */
   transaction<T, E>(fn: (trx: Transaction<Database>) => Promise<Result<T, E>>): Promise<Result<T, E>>;
 
