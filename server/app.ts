@@ -14,7 +14,7 @@ import { AccessTokens } from './auth/tokens';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { CryptoPool, inlineSignatures, pooledSignatures } from './crypto/pool';
-import { Store } from './db/store';
+import { openStore, type OpenedStore } from './store/open';
 import { authenticate, memberResolver } from './http/auth';
 import { errorHandler, notFoundHandler, writeHealthLog } from './http/errors';
 import { headersSetBy, requestIdOf } from './http/headers';
@@ -57,7 +57,7 @@ export interface AppDeps {
 
 export interface App {
   readonly config: Config;
-  readonly store: Store;
+  readonly store: OpenedStore;
   readonly instance: Instance;
   readonly io: SocketServer;
   readonly logger: Logger;
@@ -74,7 +74,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? pino({ level: config.logLevel });
   const instance = loadOrCreateInstance(config.dataDir);
-  const store = await Store.open(path.join(config.dataDir, 'stemkring.sqlite'), {
+  const store = await openStore(config.dataDir, {
     onBoardThreadFailure: (e) => logger.error({ err: e }, 'board writer thread failed; writing ballots on the main thread from now on'),
     onWriteHealth: writeHealthLog(logger),
   });

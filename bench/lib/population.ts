@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../server/auth/password';
-import { Store } from '../../server/db/store';
+import { SqliteStore as Store } from '../../server/store/sqlite/sqlite-store';
 import { loadOrCreateInstance, type Instance } from '../../server/instance/instance';
 import { seedMembers, signedBallot, type BallotTarget, type SeededMember } from '../../test/helpers/population';
 

@@ -1,5 +1,5 @@
-import type { Executor } from '../db/store';
-import type { AuditEventRow } from '../db/schema';
+import type { Executor } from '../store/store';
+import type { AuditEventRow } from '../store/schema';
 
 export const AUDIT_ACTIONS = [
   'admin.bootstrap',

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import { moderator } from '../http/auth';
 import { parseInput } from '../http/errors';
 import { listAudit } from './audit';

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
 import type { BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
-import type { BoardEntriesTable } from './schema';
+import type { BoardEntriesTable } from '../store/schema';
 
 const boardWorker = workerModule(import.meta.url, 'board-worker');
 

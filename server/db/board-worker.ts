@@ -6,8 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import { assertNever } from '../../shared/result';
-import { INSERT_BOARD_ENTRY, openWriter } from './connection';
-import type { BoardEntriesTable } from './schema';
+import { INSERT_BOARD_ENTRY, openWriter } from '../store/sqlite/connection';
+import type { BoardEntriesTable } from '../store/schema';
 
 export interface BoardWorkerData {
   readonly file: string;

@@ -2,9 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import type { ActionContext } from '../audit/audit';
 import type { AccessTokens } from '../auth/tokens';
 import type { Clock } from '../clock';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import { isModerator, toMember, type Member } from '../members/member';
-import type { MemberRow } from '../db/schema';
 import type { Result } from '../../shared/result';
 import { err, ok } from '../../shared/result';
 import { ApiError } from './errors';
@@ -34,24 +33,16 @@ export interface SignedIn {
 export type MemberResolver = (token: string, now: Date) => Promise<Result<SignedIn, TokenProblem>>;
 
 export function memberResolver(tokens: AccessTokens, store: Store): MemberResolver {
-  // One statement per request (ballots pass here): the member as they are now, and whether the token's
-  // login has ended. `login_ended` is 0 while the login is live, 1 once revoked (its newest revocation
-  // first, one seek on the (family_id, revoked_at) index), and null when the login is unknown here,
-  // which ends the token as surely as a revocation.
-  const memberAndLogin = store.reader.prepare<[string, string], Pick<MemberRow, 'id' | 'email' | 'name' | 'role' | 'status'> & { login_ended: 0 | 1 | null }>(
-    `select id, email, name, role, status,
-       (select revoked_at is not null from refresh_tokens where family_id = ? order by revoked_at desc limit 1) as login_ended
-     from members where id = ?`,
-  );
   return async (token, now) => {
     const verified = await tokens.verify(token, now);
     if (!verified.ok) return err(verified.error);
     // Read fresh each time, so a suspension, a sign-out or a revoked refresh chain takes effect at once.
-    const row = memberAndLogin.get(verified.value.sessionId, verified.value.memberId);
-    if (row === undefined) return err('invalid_token');
-    if (row.status === 'suspended') return err('account_suspended');
-    if (row.login_ended !== 0) return err('session_ended');
-    return ok({ member: toMember(row), loginId: verified.value.sessionId });
+    // One read per request (ballots pass here): the member and whether the login ended (see Store.tokenHolder).
+    const holder = await store.tokenHolder(verified.value.memberId, verified.value.sessionId);
+    if (holder === undefined) return err('invalid_token');
+    if (holder.member.status === 'suspended') return err('account_suspended');
+    if (holder.loginEnded) return err('session_ended');
+    return ok({ member: toMember(holder.member), loginId: verified.value.sessionId });
   };
 }
 

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { assertNever } from '../../shared/result';
-import type { StoreProblem, WriteFailure, WriteHealth, WriteHealthReporter } from '../db/write-health';
+import type { StoreProblem, WriteFailure, WriteHealth, WriteHealthReporter } from '../store/write-health';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
 
 /** A transport-level error: thrown by routes and middleware, answered by `errorHandler`. */

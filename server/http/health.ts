@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Clock } from '../clock';
-import type { WriteHealth } from '../db/write-health';
+import type { WriteHealth } from '../store/write-health';
 
 /**
  * `GET /api/health`: 200 `{status: 'ok'}` when a write to the database goes

@@ -8,10 +8,9 @@ import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
 import { systemClock, type Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import type { CommittedEntry } from '../rounds/board-writer';
 import type { RoundListener } from '../rounds/events';
-import { forEachBoardChoice } from '../rounds/repository';
 import { PUSH_INTERVAL_MS } from './push-cycles';
 
 /** Ranked recounts of at least this many ballots run in a worker thread. */
@@ -64,7 +63,7 @@ export class LiveTallies {
       };
       const entry = e;
       // Entries committed while the board is read arrive as events; they wait in `buffered`.
-      entry.loaded = forEachBoardChoice(this.store.reader, roundId, (row) => entry.state.apply(row.seq, row.voter, JSON.parse(row.choice) as Choice)).then(() => {
+      entry.loaded = this.store.forEachBoardChoice(roundId, (row) => entry.state.apply(row.seq, row.voter, JSON.parse(row.choice) as Choice)).then(() => {
         for (const c of entry.buffered) entry.state.apply(c.seq, c.voter, c.choice);
         entry.buffered = [];
         entry.loaded = null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MemberRow } from '../db/schema';
+import type { MemberRow } from '../store/schema';
 
 export const ROLES = ['member', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,9 +1,15 @@
-import type { Executor } from '../db/store';
-import type { DeviceKeyRow, MemberRow, MemberUpdate, NewMemberRow, RefreshTokenRow } from '../db/schema';
+import type { Executor } from '../store/store';
+import type { DeviceKeyRow, MemberRow, MemberUpdate, NewMemberRow, RefreshTokenRow } from '../store/schema';
 import type { MemberStatus } from './member';
 
-export async function insertMember(db: Executor, row: NewMemberRow): Promise<void> {
-  await db.insertInto('members').values(row).execute();
+/**
+ * Inserts a member unless the email is taken: answers whether it was inserted.
+ * One email, one account is the database's rule (a unique column), so it holds
+ * when two registrations of one email meet.
+ */
+export async function insertMember(db: Executor, row: NewMemberRow): Promise<boolean> {
+  const r = await db.insertInto('members').values(row).onConflict((oc) => oc.column('email').doNothing()).executeTakeFirst();
+  return r.numInsertedOrUpdatedRows === 1n;
 }
 
 export async function findMemberById(db: Executor, id: string): Promise<MemberRow | undefined> {
@@ -92,8 +98,14 @@ export async function revokeRefreshTokensOfMember(db: Executor, memberId: string
     .execute();
 }
 
-export async function insertDeviceKey(db: Executor, row: { public_key: string; member_id: string; created_at: string }): Promise<void> {
-  await db.insertInto('device_keys').values({ ...row, revoked_at: null }).execute();
+/** Inserts a device key unless it is registered already (to anyone): answers whether it was inserted. */
+export async function insertDeviceKey(db: Executor, row: { public_key: string; member_id: string; created_at: string }): Promise<boolean> {
+  const r = await db
+    .insertInto('device_keys')
+    .values({ ...row, revoked_at: null })
+    .onConflict((oc) => oc.column('public_key').doNothing())
+    .executeTakeFirst();
+  return r.numInsertedOrUpdatedRows === 1n;
 }
 
 export async function findDeviceKey(db: Executor, publicKey: string): Promise<DeviceKeyRow | undefined> {

@@ -6,8 +6,8 @@ import { recordAudit, type ActionContext } from '../audit/audit';
 import { decoyHash, hashPassword, verifyPassword } from '../auth/password';
 import { hashRefreshToken, type AccessTokens } from '../auth/tokens';
 import type { Clock } from '../clock';
-import type { Database, DeviceKeyRow } from '../db/schema';
-import type { Store } from '../db/store';
+import type { Database, DeviceKeyRow } from '../store/schema';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import { newId, randomToken } from '../ids';
 import { checkDevicePublicKey } from './device-key';
@@ -99,11 +99,8 @@ export class MemberService {
   ): Promise<Result<Member, Failure>> {
     const passwordHash = await hashPassword(input.password);
     return this.store.transaction(async (trx) => {
-      if ((await repo.findMemberByEmail(trx, input.email)) !== undefined) {
-        return failure('email_taken', 'an account with this email already exists', 'email');
-      }
       const id = newId();
-      await repo.insertMember(trx, {
+      const inserted = await repo.insertMember(trx, {
         id,
         email: input.email,
         name: input.name,
@@ -114,6 +111,8 @@ export class MemberService {
         approved_at: null,
         approved_by: null,
       });
+      // One account per email is the database's rule (see insertMember), so it holds when two registrations meet.
+      if (!inserted) return failure('email_taken', 'an account with this email already exists', 'email');
       let status: MemberStatus = 'pending';
       if (input.inviteCode !== undefined) {
         if (!(await repo.useInvite(trx, hashInvite(input.inviteCode), id, ctx.at))) {
@@ -341,11 +340,11 @@ export class MemberService {
     if (problem !== null) return failure('invalid_public_key', `publicKey ${problem}`, 'publicKey');
     let afterCommit: (() => void) | undefined;
     const result = await this.store.transaction(async (trx) => {
-      const existing = await repo.findDeviceKey(trx, publicKey);
-      if (existing !== undefined) {
-        return failure('key_in_use', existing.member_id === memberId ? 'you registered this key already' : 'this key is registered already', 'publicKey');
+      // One registration per key is the database's rule (its primary key): the insert, not a read before it, decides.
+      if (!(await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at }))) {
+        const existing = await repo.findDeviceKey(trx, publicKey);
+        return failure('key_in_use', existing?.member_id === memberId ? 'you registered this key already' : 'this key is registered already', 'publicKey');
       }
-      await repo.insertDeviceKey(trx, { public_key: publicKey, member_id: memberId, created_at: ctx.at });
       afterCommit = await this.keyHook?.addKeyToOpenRounds(trx, memberId, publicKey, ctx.at);
       // The member, never the key: the key is on every board this member votes on (see keyEventTarget).
       await recordAudit(trx, ctx, { action: 'key.add', ...keyEventTarget(memberId) });
@@ -385,7 +384,7 @@ export class MemberService {
     const result = await this.store.transaction(async (trx) => {
       const id = existing?.id ?? newId();
       if (existing === undefined) {
-        await repo.insertMember(trx, {
+        const inserted = await repo.insertMember(trx, {
           id,
           email,
           name: 'Admin',
@@ -396,6 +395,8 @@ export class MemberService {
           approved_at: ctx.at,
           approved_by: null,
         });
+        // Registered between the read above and this insert (only at start, so rare): starting again takes the update path.
+        if (!inserted) throw new Error(`the account ${email} was registered while the bootstrap admin was being made; start again`);
       } else {
         await repo.updateMember(trx, id, { role: 'admin', status: 'active', password_hash: passwordHash, approved_at: existing.approved_at ?? ctx.at });
         await repo.revokeRefreshTokensOfMember(trx, id, ctx.at);

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import { ERROR_STATUS, type ErrorCode } from '../failure';
-import type { WriteHealth } from '../db/write-health';
+import type { WriteHealth } from '../store/write-health';
 import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
 import { storeUnavailable } from '../http/errors';
 import { requestIdOf } from '../http/headers';

@@ -3,8 +3,8 @@ import type { Register } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { assertNever, ok } from '../../shared/result';
 import { nodeCrypto } from '../crypto/node-crypto';
-import type { BoardEntryRow, RoundRow } from '../db/schema';
-import type { Executor, Store } from '../db/store';
+import type { BoardEntryRow, RoundRow } from '../store/schema';
+import type { Executor, Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import { Turns } from '../http/turns';
 import { isModerator, type Member } from '../members/member';
@@ -110,18 +110,18 @@ export class BoardReads {
     if (row === undefined) return failure('not_found', 'no such round');
     const allowed = await this.mayRead(row, viewer, 'board');
     if (!allowed.ok) return allowed;
-    if (row.status === 'open' && row.sealed === 1) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
+    if (row.status === 'open' && row.sealed) return failure('not_visible', 'this round is sealed: its board is shown when it closes');
     const ledger = this.ledgers.get(roundId);
     // Read as open, but its ledger is gone: it closed meanwhile, and its row now says up to where.
     if (ledger === undefined && row.status === 'open') row = (await repo.findRound(this.store.db, roundId)) ?? row;
     const entries = ledger?.committedSeq ?? row.board_entries ?? (await repo.countBoard(this.store.db, roundId)).ballots;
     const head = ledger?.committedHead ?? row.final_head ?? '';
-    const reader = this.store.reader;
+    const store = this.store;
     const turns = this.boardTurns;
     const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
     async function* pieces(): AsyncGenerator<string> {
       let first = true;
-      for await (const page of repo.boardPages(reader, roundId, entries, pageSize, turns)) {
+      for await (const page of repo.boardPages(store, roundId, entries, pageSize, turns)) {
         yield (first ? prefix : ',') + page.map(boardEntryJson).join(',');
         first = false;
       }

@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { Choice } from '../../shared/counting/types';
-import type { BoardEntriesTable } from '../db/schema';
-import type { Store } from '../db/store';
+import type { BoardEntriesTable } from '../store/schema';
+import type { Store } from '../store/store';
 
 interface PendingWrite {
   readonly row: Insertable<BoardEntriesTable>;

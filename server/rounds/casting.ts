@@ -6,8 +6,7 @@ import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import type { Clock } from '../clock';
 import type { Signatures } from '../crypto/pool';
-import type { Store } from '../db/store';
-import { writeFailureOf } from '../db/write-health';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Instance } from '../instance/instance';
 import type { Member } from '../members/member';
@@ -91,7 +90,7 @@ export class BallotCasting {
 
   private async onWriteFailed(roundIds: ReadonlySet<string>, e: unknown): Promise<void> {
     // A store failure (disk full, read-only) is logged by the store's write health, once per cause and interval.
-    if (writeFailureOf(e, this.clock.now()) === undefined) this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
+    if (this.store.writes.failureOf(e) === undefined) this.logger.error({ err: e, rounds: [...roundIds] }, 'writing ballots failed; rebuilding the rounds from the database');
     await this.ledgers.rebuild(roundIds);
   }
 }

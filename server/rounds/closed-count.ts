@@ -1,14 +1,12 @@
-import type SqliteDatabase from 'better-sqlite3';
 import { count, type CountResult } from '../../shared/counting/index';
 import { isRanked, type Choice } from '../../shared/counting/types';
 import { contestOf, countContextOf, countingBallots } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto } from '../crypto/node-crypto';
-import type { RoundRow } from '../db/schema';
-import type { Store } from '../db/store';
+import type { RoundRow } from '../store/schema';
+import type { BoardChoice, Store } from '../store/store';
 import type { RoundEventEmitter } from './events';
-import { forEachBoardChoice } from './repository';
 
 /** What a closed round's board counts to; it never changes once the round is closed. */
 export interface ClosedCount {
@@ -25,11 +23,11 @@ export interface ClosedCount {
  * seq, voter and choice; the rest of a ballot never reaches the JS heap).
  */
 export async function countingChoices(
-  reader: SqliteDatabase.Database,
+  store: Pick<Store, 'forEachBoardChoice'>,
   definition: Pick<RoundDefinition, 'round' | 'revote'>,
 ): Promise<{ ballots: number; choices: Choice[] }> {
-  const rows: { seq: number; voter: string; choice: string }[] = [];
-  await forEachBoardChoice(reader, definition.round, (row) => rows.push(row));
+  const rows: BoardChoice[] = [];
+  await store.forEachBoardChoice(definition.round, (row) => rows.push(row));
   const choices = countingBallots(definition, rows).map((row) => JSON.parse(row.choice) as Choice);
   return { ballots: rows.length, choices };
 }
@@ -82,7 +80,7 @@ export class ClosedRoundCounts {
   of(row: RoundRow, definition: RoundDefinition): Promise<ClosedCount> {
     const head = row.final_head ?? '';
     return this.counts.of(row.id, head, async () => {
-      const { ballots, choices } = await countingChoices(this.store.reader, definition);
+      const { ballots, choices } = await countingChoices(this.store, definition);
       const result = await countChoices(definition, choices, head);
       this.events.emit('counted', row.id, { head });
       return { head, turnout: { voters: choices.length, ballots }, counted: choices.length, result };

@@ -1,7 +1,7 @@
 import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
 import type { RoundDefinition, RoundOption } from '../../shared/protocol/types';
 import { err, ok, type Result } from '../../shared/result';
-import type { RoundRow } from '../db/schema';
+import type { RoundRow } from '../store/schema';
 
 /**
  * A round's definition is checked with the one schema a verifier uses, twice:
@@ -47,8 +47,8 @@ export function definitionPartsOf(
     options,
     seats: row.seats,
     rules: JSON.parse(row.rules) as unknown,
-    revote: row.revote === 1,
-    sealed: row.sealed === 1,
+    revote: row.revote,
+    sealed: row.sealed,
     opensAt,
     closesAt: row.closes_at,
     electorate,

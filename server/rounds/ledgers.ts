@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Database, RoundRow } from '../db/schema';
-import type { Store } from '../db/store';
+import type { Database, RoundRow } from '../store/schema';
+import type { Store } from '../store/store';
 import type { CommittedEntry } from './board-writer';
 import { storedDefinition } from './definition';
 import { RoundLedger } from './ledger';
@@ -48,7 +48,7 @@ export class OpenLedgers {
       keysOfVoter,
     );
     // Streamed: a board of 100,000 entries is never held in memory as rows.
-    await repo.forEachBoardEntry(this.store.reader, row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
+    await this.store.forEachBoardEntry(row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
     ledger.endReplay();
     return ledger;
   }
@@ -86,10 +86,7 @@ export class OpenLedgers {
    */
   async addKeyToOpenRounds(trx: Transaction<Database>, memberId: string, publicKey: string, at: string): Promise<() => void> {
     const rounds = await repo.openRoundsOfMember(trx, memberId);
-    await repo.insertRoundKeys(
-      trx,
-      rounds.map((r) => ({ round_id: r.round_id, voter: r.voter, public_key: publicKey, position: r.next_position, added_at: at })),
-    );
+    for (const r of rounds) await repo.appendRoundKey(trx, { round_id: r.round_id, voter: r.voter, public_key: publicKey, added_at: at });
     return () => {
       for (const r of rounds) this.ledgers.get(r.round_id)?.addKey(r.voter, publicKey);
     };

@@ -9,7 +9,7 @@ import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import { nodeCrypto, nodeSign } from '../crypto/node-crypto';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
 import type { Instance } from '../instance/instance';
@@ -128,8 +128,8 @@ export class RoundLifecycle {
       options: options === null ? null : JSON.stringify(options),
       seats,
       rules: JSON.stringify(rules.data),
-      revote: (input.revote ?? true) ? 1 : 0,
-      sealed: (input.sealed ?? false) ? 1 : 0,
+      revote: input.revote ?? true,
+      sealed: input.sealed ?? false,
       closes_at: closesAt,
       created_by: ctx.actorId,
       created_at: ctx.at,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { METHODS, type Method } from '../../shared/counting/types';
 import { idSchema } from '../../shared/protocol/ids';
 import type { RoundOption } from '../../shared/protocol/types';
-import type { RoundRow } from '../db/schema';
+import type { RoundRow } from '../store/schema';
 
 export const ROUND_STATUSES = ['draft', 'open', 'closed', 'published'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
@@ -80,8 +80,8 @@ export function toRound(row: RoundRow, options: readonly RoundOption[]): Round {
     options,
     seats: row.seats,
     rules: JSON.parse(row.rules) as Record<string, unknown>,
-    revote: row.revote === 1,
-    sealed: row.sealed === 1,
+    revote: row.revote,
+    sealed: row.sealed,
     closesAt: row.closes_at,
     status: row.status,
     createdAt: row.created_at,

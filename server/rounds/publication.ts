@@ -9,7 +9,7 @@ import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import { nodeCrypto, nodeSign } from '../crypto/node-crypto';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Instance } from '../instance/instance';
 import { privateFolder, writePrivateFile } from '../instance/private-files';

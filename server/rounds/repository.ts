@@ -1,16 +1,24 @@
-import type SqliteDatabase from 'better-sqlite3';
-import type { Insertable, Updateable } from 'kysely';
-import type { BoardEntryRow, RoundRow, RoundsTable } from '../db/schema';
-import type { Executor } from '../db/store';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { BoardEntryRow, RoundRow, RoundsTable } from '../store/schema';
+import { APPEND_ATTEMPTS, type Executor, type PublishedEntry, type Store } from '../store/store';
 import type { RoundStatus } from './model';
 import type { Turns } from '../http/turns';
 
-export async function insertRound(db: Executor, row: Insertable<RoundsTable>): Promise<void> {
-  await db.insertInto('rounds').values(row).execute();
+/** The table keeps the flags as integers 0/1; the rest of the server sees booleans. */
+function toRoundRow(row: Selectable<RoundsTable>): RoundRow {
+  return { ...row, revote: row.revote === 1, sealed: row.sealed === 1 };
+}
+
+export async function insertRound(db: Executor, row: Omit<Insertable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean }): Promise<void> {
+  await db
+    .insertInto('rounds')
+    .values({ ...row, revote: row.revote ? 1 : 0, sealed: row.sealed ? 1 : 0 })
+    .execute();
 }
 
 export async function findRound(db: Executor, id: string): Promise<RoundRow | undefined> {
-  return db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('rounds').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toRoundRow(row);
 }
 
 export async function listRounds(db: Executor, filter: { status?: RoundStatus | undefined; questionIds?: readonly string[] | undefined }): Promise<RoundRow[]> {
@@ -20,7 +28,7 @@ export async function listRounds(db: Executor, filter: { status?: RoundStatus | 
     if (filter.questionIds.length === 0) return [];
     q = q.where('question_id', 'in', filter.questionIds);
   }
-  return q.execute();
+  return (await q.execute()).map(toRoundRow);
 }
 
 /** Moves a round from one status to the next; answers false when it was not in `from` (a race lost). */
@@ -60,78 +68,38 @@ export async function listRoundKeys(db: Executor, roundId: string): Promise<{ vo
     .execute();
 }
 
-/** The open rounds in which a member is a voter, with their pseudonym and next key position. */
-export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string; next_position: number }[]> {
-  const rows = await db
+/** The open rounds in which a member is a voter, with their pseudonym. */
+export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string }[]> {
+  return db
     .selectFrom('round_voters')
     .innerJoin('rounds', 'rounds.id', 'round_voters.round_id')
     .select(['round_voters.round_id', 'round_voters.voter'])
-    .select((eb) =>
-      eb
-        .selectFrom('round_keys')
-        .whereRef('round_keys.round_id', '=', 'round_voters.round_id')
-        .whereRef('round_keys.voter', '=', 'round_voters.voter')
-        .select((sub) => sub.fn.max('round_keys.position').as('p'))
-        .as('max_position'),
-    )
     .where('round_voters.member_id', '=', memberId)
     .where('rounds.status', '=', 'open')
     .execute();
-  return rows.map((r) => ({ round_id: r.round_id, voter: r.voter, next_position: (r.max_position ?? 0) + 1 }));
 }
 
 /**
- * Reads a round's board in pages of `pageSize` rows in seq order, yielding to
- * the event loop between pages, so a large board never sits in memory whole
- * nor holds up requests while it is read.
+ * Adds a key at the end of a voter's list in a round's register. The position
+ * is unique per (round, voter) by the database's rule: if another key of the
+ * voter took it between the read and the insert, this one takes the next.
  */
-async function forEachPage<Row extends { seq: number }>(
-  page: SqliteDatabase.Statement<[string, number, number], Row>,
-  roundId: string,
-  visit: (row: Row) => void,
-  pageSize: number,
-): Promise<void> {
-  let after = 0;
-  for (;;) {
-    const rows = page.all(roundId, after, pageSize);
-    for (const row of rows) visit(row);
-    const last = rows[rows.length - 1];
-    if (last === undefined || rows.length < pageSize) return;
-    after = last.seq;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+export async function appendRoundKey(db: Executor, row: { round_id: string; voter: string; public_key: string; added_at: string }): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const last = await db
+      .selectFrom('round_keys')
+      .select((eb) => eb.fn.max('position').as('p'))
+      .where('round_id', '=', row.round_id)
+      .where('voter', '=', row.voter)
+      .executeTakeFirst();
+    const inserted = await db
+      .insertInto('round_keys')
+      .values({ ...row, position: (last?.p ?? 0) + 1 })
+      .onConflict((oc) => oc.columns(['round_id', 'voter', 'position']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 1n) return;
+    if (attempt === APPEND_ATTEMPTS) throw new Error(`no free key position for a voter of round ${row.round_id} after ${attempt} attempts`);
   }
-}
-
-/** Chosen columns of every entry, in board order. */
-export function forEachBoardEntry<K extends keyof BoardEntryRow>(
-  reader: SqliteDatabase.Database,
-  roundId: string,
-  columns: readonly K[],
-  visit: (row: Pick<BoardEntryRow, K | 'seq'>) => void,
-  pageSize = 1_000,
-): Promise<void> {
-  const names = [...new Set(['seq', ...columns])].join(', ');
-  const page = reader.prepare<[string, number, number], Pick<BoardEntryRow, K | 'seq'>>(
-    `select ${names} from board_entries where round_id = ? and seq > ? order by seq limit ?`,
-  );
-  return forEachPage(page, roundId, visit, pageSize);
-}
-
-/**
- * Each entry's voter and choice, in board order: what a tally is built from.
- * SQLite takes the choice out of the ballot's JSON, so the rest of each
- * ballot (some 400 bytes) never becomes a string on the JS heap.
- */
-export function forEachBoardChoice(
-  reader: SqliteDatabase.Database,
-  roundId: string,
-  visit: (row: { seq: number; voter: string; choice: string }) => void,
-  pageSize = 1_000,
-): Promise<void> {
-  const page = reader.prepare<[string, number, number], { seq: number; voter: string; choice: string }>(
-    `select seq, voter, json_extract(ballot, '$.choice') as choice from board_entries where round_id = ? and seq > ? order by seq limit ?`,
-  );
-  return forEachPage(page, roundId, visit, pageSize);
 }
 
 /**
@@ -140,20 +108,17 @@ export function forEachBoardChoice(
  * so each page may be its own read.
  */
 export async function* boardPages(
-  reader: SqliteDatabase.Database,
+  store: Pick<Store, 'boardPage'>,
   roundId: string,
   upto: number,
   pageSize: number,
   turns: Turns,
-): AsyncGenerator<Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>[]> {
-  const page = reader.prepare<[string, number, number, number], Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>>(
-    'select seq, voter, ballot, sig, leaf, head from board_entries where round_id = ? and seq > ? and seq <= ? order by seq limit ?',
-  );
+): AsyncGenerator<PublishedEntry[]> {
   let after = 0;
   while (after < upto) {
     // Each page read waits its turn among all readers (see Turns).
     await turns.next();
-    const rows = page.all(roundId, after, upto, pageSize);
+    const rows = await store.boardPage(roundId, after, upto, pageSize);
     const last = rows[rows.length - 1];
     if (last === undefined) return;
     yield rows;

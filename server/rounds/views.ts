@@ -3,8 +3,8 @@ import type { Outcome, RoundDefinition, RoundOption } from '../../shared/protoco
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import type { LiveTally } from '../../shared/tally/live';
-import type { RoundRow } from '../db/schema';
-import type { Store } from '../db/store';
+import type { RoundRow } from '../store/schema';
+import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Member } from '../members/member';
 import { listProposalsOfQuestions } from '../sessions/repository';
@@ -23,7 +23,7 @@ export interface LiveTallySource {
 
 /** A tally is shown while open unless sealed, and always once closed. */
 function tallyVisible(row: RoundRow): boolean {
-  return row.status === 'closed' || row.status === 'published' || (row.status === 'open' && row.sealed === 0);
+  return row.status === 'closed' || row.status === 'published' || (row.status === 'open' && !row.sealed);
 }
 
 /** Rounds as the API shows them: the list, one round, and a round's view with its turnout and tally. */

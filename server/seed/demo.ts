@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import { newId } from '../ids';
 import { insertProposal, insertQuestion, insertSession } from '../sessions/repository';
 

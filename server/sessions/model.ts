@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../../shared/protocol/ids';
-import type { ProposalRow, QuestionRow, SessionRow } from '../db/schema';
+import type { ProposalRow, QuestionRow, SessionRow } from '../store/schema';
 
 const text = (max: number) =>
   z

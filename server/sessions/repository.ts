@@ -1,6 +1,6 @@
-import type { Executor } from '../db/store';
-import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../db/schema';
-import { sql, type Insertable, type Updateable } from 'kysely';
+import { APPEND_ATTEMPTS, type Executor } from '../store/store';
+import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../store/schema';
+import type { Insertable, Updateable } from 'kysely';
 
 export async function insertSession(db: Executor, row: Insertable<SessionsTable>): Promise<void> {
   await db.insertInto('sessions').values(row).execute();
@@ -23,17 +23,32 @@ export async function findSession(db: Executor, id: string): Promise<SessionRow 
   return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Inserts a question at a position given by the caller (a seed's own order). */
 export async function insertQuestion(db: Executor, row: Insertable<QuestionsTable>): Promise<void> {
   await db.insertInto('questions').values(row).execute();
 }
 
-export async function nextQuestionPosition(db: Executor, sessionId: string): Promise<number> {
-  const row = await db
-    .selectFrom('questions')
-    .select((eb) => eb.fn.max('position').as('p'))
-    .where('session_id', '=', sessionId)
-    .executeTakeFirst();
-  return (row?.p ?? 0) + 1;
+/**
+ * Inserts a question after the session's last one; answers its position. The
+ * position is unique per session by the database's rule: a question added by
+ * someone else between the read and the insert takes it, and we take the next.
+ */
+export async function appendQuestion(db: Executor, row: Omit<Insertable<QuestionsTable>, 'position'>): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    const last = await db
+      .selectFrom('questions')
+      .select((eb) => eb.fn.max('position').as('p'))
+      .where('session_id', '=', row.session_id)
+      .executeTakeFirst();
+    const position = (last?.p ?? 0) + 1;
+    const inserted = await db
+      .insertInto('questions')
+      .values({ ...row, position })
+      .onConflict((oc) => oc.columns(['session_id', 'position']).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 1n) return position;
+    if (attempt === APPEND_ATTEMPTS) throw new Error(`no free question position in session ${row.session_id} after ${attempt} attempts`);
+  }
 }
 
 export async function findQuestion(db: Executor, id: string): Promise<QuestionRow | undefined> {
@@ -56,11 +71,11 @@ export async function listProposalsOfQuestions(db: Executor, questionIds: readon
   if (questionIds.length === 0) return [];
   return db
     .selectFrom('proposals')
-    .selectAll()
+    .select(['id', 'question_id', 'author_id', 'title', 'body', 'status', 'hidden_reason', 'merged_into', 'changed_by', 'changed_at', 'created_at'])
     .where('question_id', 'in', questionIds)
     .orderBy('created_at')
     // Insertion order breaks ties, so proposals made in one go keep their order.
-    .orderBy(sql`rowid`)
+    .orderBy('seq')
     .execute();
 }
 

@@ -1,7 +1,7 @@
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
-import type { Store } from '../db/store';
+import type { Store } from '../store/store';
 import type { Round } from '../rounds/model';
 import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
@@ -67,17 +67,10 @@ export class SessionService {
     return this.store.transaction(async (trx) => {
       if ((await repo.findSession(trx, sessionId)) === undefined) return failure('not_found', 'no such session');
       const id = newId();
-      const row = {
-        id,
-        session_id: sessionId,
-        text,
-        position: await repo.nextQuestionPosition(trx, sessionId),
-        created_by: ctx.actorId,
-        created_at: ctx.at,
-      };
-      await repo.insertQuestion(trx, row);
+      const row = { id, session_id: sessionId, text, created_by: ctx.actorId, created_at: ctx.at };
+      const position = await repo.appendQuestion(trx, row);
       await recordAudit(trx, ctx, { action: 'question.create', targetType: 'question', targetId: id, detail: { sessionId } });
-      return ok(toQuestion(row));
+      return ok(toQuestion({ ...row, position }));
     });
   }
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { AccessTokens } from '../../server/auth/tokens';
-import type { Store } from '../../server/db/store';
+import type { Store } from '../../server/store/store';
 import type { Instance } from '../../server/instance/instance';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { signedBytes } from '../../shared/protocol/signing';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import nacl from 'tweetnacl';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
-import * as auditWithoutDeviceKeys from '../../server/db/migrations/20261202T0200_audit_without_device_keys';
+import * as auditWithoutDeviceKeys from '../../server/store/sqlite/migrations/20261202T0200_audit_without_device_keys';
 import type { ApiResponse, LoginBody } from '../helpers/client';
 import { Voter, type RoundInfo } from '../helpers/voter';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../server/db/store';
+import { SqliteStore as Store } from '../../server/store/sqlite/sqlite-store';
 import { LiveTallies, RECOUNT_GAP_MS } from '../../server/live/tallies';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { DEFAULT_DEFINITION } from '../protocol/bundle-fixture';

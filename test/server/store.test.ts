@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BoardThread } from '../../server/db/board-thread';
-import { Store } from '../../server/db/store';
+import { SqliteStore as Store } from '../../server/store/sqlite/sqlite-store';
 
 const dirs: string[] = [];
 function tempDb(): string {

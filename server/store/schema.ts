@@ -92,8 +92,11 @@ export interface ProposalsTable {
   changed_by: string | null;
   changed_at: string | null;
   created_at: string;
+  /** Insertion order (the database gives it): breaks ties between proposals made in one go. */
+  seq: Generated<number>;
 }
-export type ProposalRow = Selectable<ProposalsTable>;
+/** A proposal as the features see it: its order column is the store's business. */
+export type ProposalRow = Omit<Selectable<ProposalsTable>, 'seq'>;
 
 export interface AuditEventsTable {
   seq: Generated<number>;
@@ -139,7 +142,12 @@ export interface RoundsTable {
   outcome: string | null;
   outcome_sig: string | null;
 }
-export type RoundRow = Selectable<RoundsTable>;
+/**
+ * A round as repositories answer it and take it: its flags as booleans. The
+ * table keeps them as integers 0/1 (portable to every database); the rounds
+ * repository maps at the boundary.
+ */
+export type RoundRow = Omit<Selectable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean };
 
 export interface RoundVotersTable {
   round_id: string;

@@ -6,12 +6,12 @@
  * request with a stack trace.
  */
 
-/** What keeps the database from being written, from SQLite's result code. */
+/** What keeps the database from being written, from the database's error (each dialect maps its own codes). */
 export type StoreProblem = 'disk_full' | 'read_only' | 'io_error' | 'busy' | 'corrupt';
 
 export interface WriteFailure {
   readonly problem: StoreProblem;
-  /** SQLite's extended result code, e.g. SQLITE_FULL or SQLITE_IOERR_WRITE. */
+  /** The database's own error code, as it gave it (for whoever looks into the failure). */
   readonly code: string;
   readonly message: string;
   readonly at: string;
@@ -31,26 +31,12 @@ const REPORT_EVERY_MS = 60_000;
 /** A health check reuses a probe this recent: a flood of checks must not become a flood of fsyncs. */
 const PROBE_REUSE_MS = 1_000;
 
-const PROBLEMS: readonly (readonly [RegExp, StoreProblem])[] = [
-  [/^SQLITE_FULL/, 'disk_full'],
-  [/^SQLITE_READONLY/, 'read_only'],
-  [/^SQLITE_(IOERR|CANTOPEN|PERM)/, 'io_error'],
-  [/^SQLITE_(BUSY|LOCKED)/, 'busy'],
-  [/^SQLITE_(CORRUPT|NOTADB)/, 'corrupt'],
-];
-
 /**
- * The store failure an error stands for, or undefined for any other error
- * (a constraint violation or a bug: those stay 500s with their stack).
- * SQLite errors carry their code; the board writer thread passes it on.
+ * The store failure an error stands for (its problem and the database's code),
+ * or undefined for any other error (a constraint violation or a bug: those
+ * stay 500s with their stack). Each dialect knows its own codes.
  */
-export function writeFailureOf(error: unknown, now: Date): WriteFailure | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code: unknown = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return undefined;
-  const found = PROBLEMS.find(([pattern]) => pattern.test(code));
-  return found === undefined ? undefined : { problem: found[1], code, message: error.message, at: now.toISOString() };
-}
+export type ProblemOf = (error: unknown) => { readonly problem: StoreProblem; readonly code: string } | undefined;
 
 export class WriteHealth {
   private last: WriteFailure | undefined;
@@ -66,8 +52,16 @@ export class WriteHealth {
     private readonly report: WriteHealthReporter,
     /** One small committed write; throws as a real write would. */
     private readonly write: () => Promise<void>,
+    private readonly problemOf: ProblemOf,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** The store failure an error stands for, without taking note of it (see ProblemOf). */
+  failureOf(error: unknown): WriteFailure | undefined {
+    const found = this.problemOf(error);
+    if (found === undefined || !(error instanceof Error)) return undefined;
+    return { problem: found.problem, code: found.code, message: error.message, at: this.now().toISOString() };
+  }
 
   /** The last write failure seen, if any (kept after writes work again, for the health answer). */
   get lastFailure(): WriteFailure | undefined {
@@ -79,7 +73,7 @@ export class WriteHealth {
    * for (then the caller answers 503 and logs nothing itself), or undefined.
    */
   note(error: unknown): WriteFailure | undefined {
-    const failure = writeFailureOf(error, this.now());
+    const failure = this.failureOf(error);
     if (failure === undefined) return undefined;
     this.last = failure;
     // A probe that went through before this failure no longer says how things are.
