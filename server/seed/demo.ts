@@ -20,13 +20,17 @@ const demoSchema = z.object({
 
 /**
  * Loads a session from a seed file once: the seed's name is recorded in the
- * same transaction, so a second start (or a crash half-way) never duplicates it.
+ * same transaction, under its primary key, so a second start (or a crash
+ * half-way) never duplicates it.
  */
 export async function loadSeedOnce(store: Store, file: string, ctx: ActionContext): Promise<'loaded' | 'present'> {
   const seed = demoSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   const result = await store.transaction(async (trx) => {
-    const done = await trx.selectFrom('seeds').select('name').where('name', '=', seed.name).executeTakeFirst();
-    if (done !== undefined) return ok('present' as const);
+    // The seed's row goes in first and its primary key decides: a start that
+    // finds it taken (by an earlier start, or a process starting alongside)
+    // loads nothing.
+    const claimed = await trx.insertInto('seeds').values({ name: seed.name, applied_at: ctx.at }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+    if (claimed.numInsertedOrUpdatedRows === 0n) return ok('present' as const);
     const sessionId = newId();
     await insertSession(trx, {
       id: sessionId,
@@ -57,7 +61,6 @@ export async function loadSeedOnce(store: Store, file: string, ctx: ActionContex
         });
       }
     }
-    await trx.insertInto('seeds').values({ name: seed.name, applied_at: ctx.at }).execute();
     await recordAudit(trx, ctx, { action: 'seed.demo', targetType: 'session', targetId: sessionId, detail: { seed: seed.name, source: seed.source } });
     return ok('loaded' as const);
   });
