@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { nodeCrypto } from '../server/crypto/node-crypto';
-import { CryptoPool } from '../server/crypto/pool';
+import { nodeCrypto } from '../node/crypto/node-crypto';
+import { CryptoPool } from '../node/crypto/pool';
 import { verifyBundle, verifyBundleAsync, type VerifyOptions, type VerifyReport } from '../shared/protocol/verify';
 
 export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt receipt.json] [--json] [--workers N]

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import type { CountResult } from '../../shared/counting/index';
 import type { Choice, Contest, CountContext } from '../../shared/counting/types';
-import { startWorker, workerModule } from '../workers/start';
+import { startWorker, workerModule } from '../../node/workers/start';
 
 /**
  * Runs a count in a worker thread, so a large count never stalls the

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
-import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
+import { SMALL_WORKER, startWorker, workerModule } from '../../node/workers/start';
 import type { BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
 import type { BoardEntriesTable } from './schema';
 

@@ -7,7 +7,7 @@ import type { RoundDefinition } from '../../shared/protocol/types';
 import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
 import { systemClock, type Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
-import { nodeCrypto } from '../crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import type { Store } from '../db/store';
 import type { CommittedEntry } from '../rounds/board-writer';
 import { forEachBoardChoice } from '../rounds/repository';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../server/app';
 import { WriteHealth, type WriteHealthEvent } from '../../server/db/write-health';
 import { HTTP_TIMEOUTS } from '../../server/http/timeouts';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { initialHead, leafOf, nextHead } from '../../shared/protocol/board';
 import type { Ballot } from '../../shared/protocol/types';
 import { verifyBundle } from '../../shared/protocol/verify';

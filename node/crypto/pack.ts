@@ -35,11 +35,6 @@ export interface CryptoReply {
   readonly signatures?: Uint8Array<ArrayBuffer> | undefined;
 }
 
-export interface CryptoWorkerData {
-  /** The key `sign` uses, as PKCS#8 DER; absent for a verify-only pool. */
-  readonly signingKeyPkcs8?: Uint8Array | undefined;
-}
-
 export function packMessages(messages: readonly Uint8Array[]): Messages {
   let total = 0;
   for (const m of messages) total += m.length;

@@ -7,7 +7,12 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { nodeCrypto, nodeSign } from './node-crypto';
-import { type CryptoBatch, type CryptoReply, type CryptoWorkerData, unpackSignatures } from './pack';
+import { type CryptoBatch, type CryptoReply, unpackSignatures } from './pack';
+
+export interface CryptoWorkerData {
+  /** The key `sign` uses, as PKCS#8 DER; absent for a verify-only pool. */
+  readonly signingKeyPkcs8?: Uint8Array | undefined;
+}
 
 const port = parentPort;
 if (port === null) throw new Error('crypto-worker runs only as a worker thread (see CryptoPool)');
