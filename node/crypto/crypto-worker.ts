@@ -5,7 +5,8 @@
  * stays in the main thread, in order.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { mainThreadPort, serveRequests } from '../workers/rpc';
 import { nodeCrypto, nodeSign } from './node-crypto';
 import { type CryptoBatch, type CryptoReply, unpackSignatures } from './pack';
 
@@ -14,22 +15,23 @@ export interface CryptoWorkerData {
   readonly signingKeyPkcs8?: Uint8Array | undefined;
 }
 
-const port = parentPort;
-if (port === null) throw new Error('crypto-worker runs only as a worker thread (see CryptoPool)');
+const port = mainThreadPort('crypto-worker (see CryptoPool)');
 const data = workerData as CryptoWorkerData;
 const signingKey: KeyObject | undefined =
   data.signingKeyPkcs8 === undefined ? undefined : createPrivateKey({ key: Buffer.from(data.signingKeyPkcs8), format: 'der', type: 'pkcs8' });
 
-port.on('message', (batch: CryptoBatch) => {
-  const verdicts = batch.verify === undefined ? undefined : unpackSignatures(batch.verify, (m, s, k) => nodeCrypto.verify(s, m, k));
-  let signatures: Uint8Array<ArrayBuffer> | undefined;
-  if (batch.sign !== undefined) {
-    if (signingKey === undefined) throw new Error('this crypto worker has no signing key');
-    const { messages, offsets, count } = batch.sign;
-    signatures = new Uint8Array(count * 64);
-    for (let i = 0; i < count; i += 1) signatures.set(nodeSign(messages.subarray(offsets[i] ?? 0, offsets[i + 1] ?? 0), signingKey), i * 64);
-  }
-  const reply: CryptoReply = { id: batch.id, verdicts, signatures };
-  const transfer = [verdicts?.buffer, signatures?.buffer].filter((b) => b !== undefined);
-  port.postMessage(reply, transfer);
+serveRequests<CryptoBatch, CryptoReply>(port, {
+  answer(batch) {
+    const verdicts = batch.verify === undefined ? undefined : unpackSignatures(batch.verify, (m, s, k) => nodeCrypto.verify(s, m, k));
+    let signatures: Uint8Array<ArrayBuffer> | undefined;
+    if (batch.sign !== undefined) {
+      // A pool started without the key was never meant to sign: a bug, which fails the pool (its callers then sign inline).
+      if (signingKey === undefined) throw new Error('this crypto worker has no signing key');
+      const { messages, offsets, count } = batch.sign;
+      signatures = new Uint8Array(count * 64);
+      for (let i = 0; i < count; i += 1) signatures.set(nodeSign(messages.subarray(offsets[i] ?? 0, offsets[i + 1] ?? 0), signingKey), i * 64);
+    }
+    return { verdicts, signatures };
+  },
+  transfer: (reply) => [reply.verdicts?.buffer, reply.signatures?.buffer].filter((b) => b !== undefined),
 });

@@ -22,13 +22,11 @@ export interface VerifyPack extends Messages {
 }
 
 export interface CryptoBatch {
-  readonly id: number;
   readonly verify?: VerifyPack | undefined;
   readonly sign?: Messages | undefined;
 }
 
 export interface CryptoReply {
-  readonly id: number;
   /** 1 where the signature is valid, 0 where not. */
   readonly verdicts?: Uint8Array<ArrayBuffer> | undefined;
   /** 64 bytes per signed message, in order. */

@@ -1,17 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import type { Worker } from 'node:worker_threads';
 import type { SignatureTask } from '../../shared/protocol/verify';
+import { WorkerRpc } from '../workers/rpc';
 import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
 // A type import also brings the worker module into the typechecked program (tsconfig includes only what is imported).
 import type { CryptoWorkerData } from './crypto-worker';
 import { packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply } from './pack';
 
 const cryptoWorker = workerModule(import.meta.url, 'crypto-worker');
-
-interface Waiting {
-  resolve(reply: CryptoReply): void;
-  reject(error: Error): void;
-}
 
 /**
  * Ed25519 work on worker threads: batches of signatures to verify and of
@@ -20,12 +15,11 @@ interface Waiting {
  * chunks per event-loop turn.
  *
  * A worker that fails rejects what it was doing and the pool stops taking
- * work (`failure` is set): callers then do the same work in their own thread.
+ * work (`failure` is set, and every worker's waiting batches are rejected):
+ * callers then do the same work in their own thread.
  */
 export class CryptoPool {
-  private readonly workers: Worker[];
-  private readonly waiting = new Map<number, Waiting>();
-  private nextId = 0;
+  private readonly workers: WorkerRpc<CryptoBatch, CryptoReply>[];
   private nextWorker = 0;
   private closing = false;
   failure: Error | undefined;
@@ -38,19 +32,10 @@ export class CryptoPool {
   constructor(size: number, signingKey?: KeyObject) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`a crypto pool needs at least one worker, got ${size}`);
     const data: CryptoWorkerData = signingKey === undefined ? {} : { signingKeyPkcs8: new Uint8Array(signingKey.export({ format: 'der', type: 'pkcs8' })) };
-    this.workers = Array.from({ length: size }, () => {
-      const worker = startWorker(cryptoWorker, { workerData: data, resourceLimits: SMALL_WORKER });
-      worker.on('message', (reply: CryptoReply) => {
-        const pending = this.waiting.get(reply.id);
-        this.waiting.delete(reply.id);
-        pending?.resolve(reply);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.fail(new Error(`a crypto worker thread exited with code ${code}`));
-      });
-      return worker;
-    });
+    this.workers = Array.from(
+      { length: size },
+      () => new WorkerRpc<CryptoBatch, CryptoReply>(startWorker(cryptoWorker, { workerData: data, resourceLimits: SMALL_WORKER }), 'a crypto worker thread', (e) => this.fail(e)),
+    );
   }
 
   get size(): number {
@@ -59,7 +44,9 @@ export class CryptoPool {
 
   /** Batches sent to the workers and not answered yet. */
   get pending(): number {
-    return this.waiting.size;
+    let pending = 0;
+    for (const worker of this.workers) pending += worker.pending;
+    return pending;
   }
 
   /** Verdicts for the tasks, in order: 1 where the signature is valid. */
@@ -77,22 +64,18 @@ export class CryptoPool {
     });
   }
 
-  private send(parts: Omit<CryptoBatch, 'id'>): Promise<CryptoReply> {
+  private send(batch: CryptoBatch): Promise<CryptoReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const batch: CryptoBatch = { id: this.nextId, ...parts };
-    this.nextId += 1;
-    const worker = this.workers[this.nextWorker % this.workers.length] as Worker;
+    const worker = this.workers[this.nextWorker % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
     this.nextWorker += 1;
-    return new Promise<CryptoReply>((resolve, reject) => {
-      this.waiting.set(batch.id, { resolve, reject });
-      worker.postMessage(batch, transferables(batch));
-    });
+    return worker.request(batch, transferables(batch));
   }
 
+  /** The first failure stops the whole pool: every worker's waiting batches are rejected with it. */
   private fail(error: Error): void {
-    this.failure ??= error;
-    for (const pending of this.waiting.values()) pending.reject(error);
-    this.waiting.clear();
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    for (const worker of this.workers) worker.fail(error);
   }
 
   async close(): Promise<void> {
