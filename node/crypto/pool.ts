@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { SignatureTask } from '../../shared/protocol/verify';
+import { SMALL_WORKER } from '../tuning';
 import { WorkerRpc } from '../workers/rpc';
-import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
+import { startWorker, workerModule } from '../workers/start';
 // A type import also brings the worker module into the typechecked program (tsconfig includes only what is imported).
 import type { CryptoWorkerData } from './crypto-worker';
 import { packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply } from './pack';

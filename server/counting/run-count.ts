@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CountResult } from '../../shared/counting/index';
 import type { Choice, Contest, CountContext } from '../../shared/counting/types';
+import { COUNT_BALLOT_CHUNK } from '../../node/tuning';
 import { WorkerRpc } from '../../node/workers/rpc';
 import { startWorker, workerModule } from '../../node/workers/start';
 
@@ -27,23 +28,16 @@ export type CountRequest = 'count';
 /** Worker → main thread: the result, or the bug that stopped the count. */
 export type CountReply = { readonly ok: true; readonly result: CountResult } | { readonly ok: false; readonly message: string; readonly stack?: string };
 
-/**
- * Ballots cross to the worker in chunks of this size. Copying a million
- * ballots in one message would itself block the event loop for a while; a
- * chunk takes a few milliseconds, and other work runs between chunks.
- */
-export const BALLOT_CHUNK = 5_000;
-
 const countWorker = workerModule(import.meta.url, 'count-worker');
 
 export async function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
   const job: CountJob = { contest, ctx, ballotCount: ballots.length };
   const rpc = new WorkerRpc<CountRequest, CountReply, CountNote>(startWorker(countWorker, { workerData: job }), 'the count worker');
   try {
-    for (let start = 0; start < ballots.length; start += BALLOT_CHUNK) {
+    for (let start = 0; start < ballots.length; start += COUNT_BALLOT_CHUNK) {
       // A worker that failed while chunks were still going out: stop sending, report its failure.
       if (rpc.failure !== undefined) throw rpc.failure;
-      rpc.notify({ ballots: ballots.slice(start, start + BALLOT_CHUNK) });
+      rpc.notify({ ballots: ballots.slice(start, start + COUNT_BALLOT_CHUNK) });
       await nextTurn();
     }
     const reply = await rpc.request('count');

@@ -6,6 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
 import type { CryptoPool } from '../../node/crypto/pool';
+import { CRYPTO_CHUNK } from '../../node/tuning';
 import type { SignatureTask } from '../../shared/protocol/verify';
 
 /** What ballot intake needs of Ed25519: verify a ballot, sign a receipt with the instance key. */
@@ -24,13 +25,6 @@ export function inlineSignatures(signingKey: KeyObject): Signatures {
   };
 }
 
-/**
- * Tasks per message to a worker. A message costs some 20 µs to send and
- * receive, a verification some 130 µs: chunks of 8 keep the messaging small
- * while no caller waits for more than 8 others.
- */
-const CHUNK = 8;
-
 interface Queued<T> {
   readonly resolve: (value: T) => void;
   readonly reject: (error: unknown) => void;
@@ -39,7 +33,7 @@ interface Queued<T> {
 /**
  * Signatures on worker threads. Calls made in the same event-loop turn (the
  * requests read off the sockets together) are gathered and sent in chunks of
- * CHUNK, spread over the workers, so the cost of crossing threads is shared
+ * CRYPTO_CHUNK, spread over the workers, so the cost of crossing threads is shared
  * while no caller waits for a whole turn's work; the main thread meanwhile
  * parses the next requests. A lone call while no chunk is out (a quiet
  * moment) is done here at once. If the pool fails, the work is done here instead:
@@ -84,8 +78,8 @@ export function pooledSignatures(pool: CryptoPool, signingKey: KeyObject, onFail
     }
     // Small chunks, spread over the workers: a chunk's callers hear back as soon as it is
     // done, rather than when the whole turn's work is. Receipts (already committed ballots) go first.
-    for (let at = 0; at < s.length; at += CHUNK) send([], s.slice(at, at + CHUNK));
-    for (let at = 0; at < v.length; at += CHUNK) send(v.slice(at, at + CHUNK), []);
+    for (let at = 0; at < s.length; at += CRYPTO_CHUNK) send([], s.slice(at, at + CRYPTO_CHUNK));
+    for (let at = 0; at < v.length; at += CRYPTO_CHUNK) send(v.slice(at, at + CRYPTO_CHUNK), []);
   };
 
   const send = (vPart: typeof verifies, sPart: typeof signs): void => {

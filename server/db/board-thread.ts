@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
+import { BOARD_CLOSE_BUDGET_MS, SMALL_WORKER } from '../../node/tuning';
 import { WorkerRpc } from '../../node/workers/rpc';
-import { SMALL_WORKER, startWorker, workerModule } from '../../node/workers/start';
+import { startWorker, workerModule } from '../../node/workers/start';
 import type { BoardNote, BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
 import type { BoardEntriesTable } from './schema';
 
@@ -16,9 +17,6 @@ export class BoardWriteError extends Error {
     super(message);
   }
 }
-
-/** How long a closing board thread may take to finish its last batch and close its connection before it is terminated. */
-const CLOSE_BUDGET_MS = 5_000;
 
 /**
  * The main thread's side of the board writer thread. Batches are sent one at
@@ -46,6 +44,6 @@ export class BoardThread {
 
   /** Closes the thread's connection (after what it was given) and waits for the thread to end. */
   close(): Promise<void> {
-    return this.rpc.end('close', CLOSE_BUDGET_MS);
+    return this.rpc.end('close', BOARD_CLOSE_BUDGET_MS);
   }
 }

@@ -18,6 +18,7 @@ import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
 import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
+import { BOARD_PAGE, COUNT_IN_WORKER_FROM } from '../../node/tuning';
 import type { Signatures } from '../crypto/signatures';
 import type { Database, RoundRow } from '../db/schema';
 import type { Store } from '../db/store';
@@ -40,14 +41,6 @@ import type { Pseudonyms } from './pseudonym';
 import { Turns } from '../http/turns';
 import * as repo from './repository';
 
-/** Counts at or above this many ballots run in a worker thread, off the event loop. */
-const WORKER_COUNT_THRESHOLD = 20_000;
-/**
- * Board entries read and sent at a time: some 50 KB, about a millisecond of
- * the main thread, so that many readers of a large board stay within bounded
- * memory and a request arriving meanwhile waits for one page at most.
- */
-const BOARD_PAGE = 100;
 /** setTimeout's longest delay; later closes are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -277,7 +270,7 @@ export class RoundService {
   private async count(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> {
     const contest = contestOf(definition);
     const ctx = countContextOf(definition, head, nodeCrypto);
-    if (isRanked(definition.method) && choices.length >= WORKER_COUNT_THRESHOLD) return runCountInWorker(contest, choices, ctx);
+    if (isRanked(definition.method) && choices.length >= COUNT_IN_WORKER_FROM) return runCountInWorker(contest, choices, ctx);
     return count(contest, choices, ctx);
   }
 
