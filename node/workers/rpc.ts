@@ -52,7 +52,8 @@ interface Waiting<Reply> {
  * The main thread's side of one worker thread. The first failure latches:
  * every waiting request is rejected with it, later requests are refused with
  * it at once, and `onFailure` hears of it once. Ending the thread on purpose
- * (`terminate`, `end`) is no failure.
+ * (`terminate`, `end`) is not reported as a failure, though later requests
+ * are refused.
  */
 export class WorkerRpc<Request, Reply, Note = never> {
   private readonly waiting = new Map<number, Waiting<Reply>>();
@@ -76,14 +77,15 @@ export class WorkerRpc<Request, Reply, Note = never> {
     worker.on('error', (error) => this.fail(new WorkerFailure(name, `${name} failed: ${error.message}`, { cause: error })));
     this.exited = new Promise((resolve) => {
       worker.once('exit', (code) => {
-        if (this.closing) this.refuseWaiting(new WorkerFailure(name, `${name} was closed`));
+        // Ended on purpose: not reported, but later requests are refused rather than left waiting on a thread that is gone.
+        if (this.closing) this.latch(new WorkerFailure(name, `${name} was closed`), false);
         else this.fail(new WorkerFailure(name, `${name} exited with code ${code}`));
         resolve();
       });
     });
   }
 
-  /** The first failure, once there was one. */
+  /** The first failure, once there was one; after an end on purpose, the error later requests get. */
   get failure(): Error | undefined {
     return this.latched;
   }
@@ -112,15 +114,12 @@ export class WorkerRpc<Request, Reply, Note = never> {
   }
 
   /**
-   * Latches `error` as this thread's failure (the first one wins) and rejects
-   * what is waiting. Also for owners of several threads: one thread's failure
-   * can fail the others. `onFailure` is not told of failures while closing.
+   * Latches `error` as this thread's failure (the first one wins), rejects
+   * what is waiting and tells `onFailure`. Also for owners of several
+   * threads: one thread's failure can fail the others.
    */
   fail(error: Error): void {
-    if (this.latched !== undefined) return;
-    this.latched = error;
-    this.refuseWaiting(error);
-    if (!this.closing) this.onFailure(error);
+    this.latch(error, true);
   }
 
   /** Stops the thread now; requests still waiting are refused. */
@@ -146,9 +145,12 @@ export class WorkerRpc<Request, Reply, Note = never> {
     clearTimeout(timeout);
   }
 
-  private refuseWaiting(error: Error): void {
+  private latch(error: Error, report: boolean): void {
+    if (this.latched !== undefined) return;
+    this.latched = error;
     for (const waiting of this.waiting.values()) waiting.reject(error);
     this.waiting.clear();
+    if (report) this.onFailure(error);
   }
 }
 

@@ -32,7 +32,7 @@ export class BoardThread {
     this.rpc = new WorkerRpc(startWorker(boardWorker, { workerData: data, resourceLimits: SMALL_WORKER }), 'the board writer thread', onFailure);
   }
 
-  /** Set once the thread has failed: from then on the Store writes on the main thread. */
+  /** Set once the thread has failed (or was closed): from then on the Store writes on the main thread. */
   get failure(): Error | undefined {
     return this.rpc.failure;
   }
