@@ -6,8 +6,8 @@
  *
  * Not here: limits the protocol or the API fixes (ballot and body sizes, the
  * cast-at window, signature lengths), security parameters (scrypt cost, rate
- * limits, token lifetimes) and HTTP timeouts (server/config.ts,
- * server/http/timeouts.ts): those are rules, not speed.
+ * limits, token lifetimes) and HTTP timeouts (the server's config.ts and
+ * http/timeouts.ts): those are rules, not speed.
  */
 import type { ResourceLimits } from 'node:worker_threads';
 
@@ -108,7 +108,7 @@ export const VERIFY_BATCHES_PER_WORKER = 2;
 export const BOARD_PAGE = 100;
 
 // ---------------------------------------------------------------------------
-// Live pushes (server/live/push-cycles.ts); all set by Live rounds (bench/suites/live.ts)
+// Live pushes (the server's live/push-cycles.ts); all set by Live rounds (bench/suites/live.ts)
 
 /** Pushes to any one watcher are at least this far apart: at most four a second, whatever the ballot rate. */
 export const PUSH_INTERVAL_MS = 250;
