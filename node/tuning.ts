@@ -26,6 +26,17 @@ import type { ResourceLimits } from 'node:worker_threads';
 export const SMALL_WORKER: ResourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /**
+ * Crypto worker threads the server starts by default when it has more than
+ * one core (with one, a worker only adds the cost of crossing threads; see
+ * defaultCryptoWorkers). One: the main thread parses requests while it
+ * verifies signatures; a second would only compete with the main thread for
+ * the same cores on the 2-core machines this runs on. Ballot intake
+ * (bench/suites/ballots.ts) measures it this way (2 cores, one crypto
+ * worker); STEMKRING_CRYPTO_WORKERS overrides it.
+ */
+export const CRYPTO_WORKERS = 1;
+
+/**
  * Signature tasks per message to a crypto worker in ballot intake. A message
  * costs some 20 µs to send and receive, a verification some 130 µs: chunks
  * of 8 keep the messaging small while no caller waits for more than 8 others.
