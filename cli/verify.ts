@@ -5,8 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { nodeCrypto } from '../server/crypto/node-crypto';
-import { CryptoPool } from '../server/crypto/pool';
+import { nodeCrypto } from '../node/crypto/node-crypto';
+import { CryptoPool } from '../node/crypto/pool';
+import { VERIFY_BATCHES_PER_WORKER, VERIFY_WORKERS_FROM } from '../node/tuning';
 import { verifyBundle, verifyBundleAsync, type VerifyOptions, type VerifyReport } from '../shared/protocol/verify';
 
 export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt receipt.json] [--json] [--workers N]
@@ -14,11 +15,9 @@ export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt re
   --receipt  also check a receipt ({ receipt, receiptSig } as the server answered a ballot)
   --json     print the report as JSON instead of text
   --workers  threads that verify ballot signatures (default: one per CPU when the
-             board has more than ${(20_000).toLocaleString('en')} entries, else none; 0 = none)
+             board has more than ${VERIFY_WORKERS_FROM.toLocaleString('en')} entries, else none; 0 = none)
 `;
 
-/** Boards larger than this get worker threads by default. */
-const WORKERS_FROM = 20_000;
 /** Boards larger than this get a progress bar (on a terminal). */
 const PROGRESS_FROM = 2_000;
 
@@ -119,7 +118,7 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
   }
 
   const entries = boardLength(bundle.value);
-  const workers = args.workers ?? (entries > WORKERS_FROM ? availableParallelism() : 0);
+  const workers = args.workers ?? (entries > VERIFY_WORKERS_FROM ? availableParallelism() : 0);
   const progress = process.stderr.isTTY && entries > PROGRESS_FROM ? progressBar() : undefined;
   const options = { ...(receipt === undefined ? {} : { receipt }), ...(progress === undefined ? {} : { onProgress: progress.update }) };
 
@@ -144,7 +143,7 @@ async function check(bundle: unknown, workers: number, entries: number, options:
   if (workers > 0 && entries > 0) {
     const pool = new CryptoPool(workers);
     try {
-      report = await verifyBundleAsync(bundle, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * 2 });
+      report = await verifyBundleAsync(bundle, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * VERIFY_BATCHES_PER_WORKER });
     } catch (error) {
       // Worker threads could not run here (or died); the same checks in this thread give the same report.
       clearProgress();

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { CRYPTO_WORKERS } from '../node/tuning';
 
 /** Limits that protect login and registration from guessing and floods, each per window. */
 export interface RateLimits {
@@ -49,7 +50,7 @@ export interface Config {
  * core a worker only adds the cost of crossing threads.
  */
 export function defaultCryptoWorkers(cores: number): number {
-  return cores > 1 ? 1 : 0;
+  return cores > 1 ? CRYPTO_WORKERS : 0;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {

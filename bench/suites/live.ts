@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Insertable } from 'kysely';
 import type { BoardEntriesTable } from '../../server/store/schema';
 import { SqliteStore as Store } from '../../server/store/sqlite/sqlite-store';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { Pseudonyms } from '../../server/rounds/pseudonym';
 import { BoardChain, leafBytes } from '../../shared/protocol/board';
 import { encodeBase64Url } from '../../shared/protocol/encoding';

@@ -9,7 +9,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import type { Member } from '../../server/members/member';
 import { signedBytes } from '../../shared/protocol/signing';
 import type { Bundle } from '../../shared/protocol/types';

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Worker } from 'node:worker_threads';
 import type { CountResult } from '../../shared/counting/index';
 import type { Choice, Contest, CountContext } from '../../shared/counting/types';
-import { startWorker, workerModule } from '../workers/start';
+import { COUNT_BALLOT_CHUNK } from '../../node/tuning';
+import { WorkerRpc } from '../../node/workers/rpc';
+import { startWorker, workerModule } from '../../node/workers/start';
 
 /**
  * Runs a count in a worker thread, so a large count never stalls the
@@ -16,54 +17,33 @@ export interface CountJob {
   readonly ballotCount: number;
 }
 
-/** Main thread → worker, after the job. */
-export type CountMessage = { readonly kind: 'ballots'; readonly ballots: readonly Choice[] } | { readonly kind: 'done' };
+/** Main thread → worker, after the job: the ballots, a chunk per note. */
+export interface CountNote {
+  readonly ballots: readonly Choice[];
+}
+
+/** Sent after the last chunk: count now. */
+export type CountRequest = 'count';
 
 /** Worker → main thread: the result, or the bug that stopped the count. */
 export type CountReply = { readonly ok: true; readonly result: CountResult } | { readonly ok: false; readonly message: string; readonly stack?: string };
 
-/**
- * Ballots cross to the worker in chunks of this size. Copying a million
- * ballots in one message would itself block the event loop for a while; a
- * chunk takes a few milliseconds, and other work runs between chunks.
- */
-export const BALLOT_CHUNK = 5_000;
-
 const countWorker = workerModule(import.meta.url, 'count-worker');
 
-export function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
+export async function runCountInWorker(contest: Contest, ballots: readonly Choice[], ctx: CountContext): Promise<CountResult> {
   const job: CountJob = { contest, ctx, ballotCount: ballots.length };
-  const worker = startWorker(countWorker, { workerData: job });
-  let settled = false;
-  const answered = new Promise<CountResult>((resolve, reject) => {
-    const settle = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      outcome();
-      void worker.terminate();
-    };
-    worker.once('message', (reply: CountReply) =>
-      settle(() => (reply.ok ? resolve(reply.result) : reject(new Error(`count failed in worker: ${reply.message}`, { cause: reply.stack })))),
-    );
-    worker.once('error', (error) => settle(() => reject(error)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`count worker exited with code ${code} before answering`))));
-  });
-  const sent = sendBallots(worker, ballots, () => !settled).catch((error: unknown) => {
-    void worker.terminate();
-    throw error;
-  });
-  // Both promises get their handlers now: a worker that fails while chunks are
-  // still being sent must not leave an unhandled rejection behind.
-  return Promise.all([answered, sent]).then(([result]) => result);
-}
-
-async function sendBallots(worker: Worker, ballots: readonly Choice[], wanted: () => boolean): Promise<void> {
-  for (let start = 0; start < ballots.length; start += BALLOT_CHUNK) {
-    if (!wanted()) return;
-    const message: CountMessage = { kind: 'ballots', ballots: ballots.slice(start, start + BALLOT_CHUNK) };
-    worker.postMessage(message);
-    await nextTurn();
+  const rpc = new WorkerRpc<CountRequest, CountReply, CountNote>(startWorker(countWorker, { workerData: job }), 'the count worker');
+  try {
+    for (let start = 0; start < ballots.length; start += COUNT_BALLOT_CHUNK) {
+      // A worker that failed while chunks were still going out: stop sending, report its failure.
+      if (rpc.failure !== undefined) throw rpc.failure;
+      rpc.notify({ ballots: ballots.slice(start, start + COUNT_BALLOT_CHUNK) });
+      await nextTurn();
+    }
+    const reply = await rpc.request('count');
+    if (!reply.ok) throw new Error(`count failed in worker: ${reply.message}`, { cause: reply.stack });
+    return reply.result;
+  } finally {
+    void rpc.terminate();
   }
-  const done: CountMessage = { kind: 'done' };
-  if (wanted()) worker.postMessage(done);
 }

@@ -1,7 +1,8 @@
-import type { Worker } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
-import { SMALL_WORKER, startWorker, workerModule } from '../workers/start';
-import type { BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
+import { BOARD_CLOSE_BUDGET_MS, SMALL_WORKER } from '../../node/tuning';
+import { WorkerRpc } from '../../node/workers/rpc';
+import { startWorker, workerModule } from '../../node/workers/start';
+import type { BoardNote, BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
 import type { BoardEntriesTable } from '../store/schema';
 
 const boardWorker = workerModule(import.meta.url, 'board-worker');
@@ -24,60 +25,25 @@ export class BoardWriteError extends Error {
  * on the main thread.
  */
 export class BoardThread {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private readonly exited: Promise<void>;
-  private nextId = 0;
-  private closing = false;
-  failure: Error | undefined;
+  private readonly rpc: WorkerRpc<BoardRequest, BoardReply, BoardNote>;
 
   constructor(file: string, onFailure: (error: Error) => void) {
     const data: BoardWorkerData = { file };
-    this.worker = startWorker(boardWorker, { workerData: data, resourceLimits: SMALL_WORKER });
-    this.worker.on('message', (reply: BoardReply) => {
-      const pending = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (reply.ok) pending?.resolve();
-      else pending?.reject(new BoardWriteError(reply.message, reply.code));
-    });
-    const fail = (error: Error): void => {
-      if (this.failure !== undefined) return;
-      this.failure = error;
-      for (const pending of this.waiting.values()) pending.reject(error);
-      this.waiting.clear();
-      onFailure(error);
-    };
-    this.worker.on('error', fail);
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
-        if (!this.closing) fail(new Error(`the board writer thread exited with code ${code}`));
-        resolve();
-      });
-    });
+    this.rpc = new WorkerRpc(startWorker(boardWorker, { workerData: data, resourceLimits: SMALL_WORKER }), 'the board writer thread', onFailure);
   }
 
-  append(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    const id = this.nextId;
-    this.nextId += 1;
-    const request: BoardRequest = { kind: 'append', id, rows };
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage(request);
-    });
+  /** Set once the thread has failed (or was closed): from then on the Store writes on the main thread. */
+  get failure(): Error | undefined {
+    return this.rpc.failure;
+  }
+
+  async append(rows: readonly Insertable<BoardEntriesTable>[]): Promise<void> {
+    const reply = await this.rpc.request({ rows });
+    if (!reply.ok) throw new BoardWriteError(reply.message, reply.code);
   }
 
   /** Closes the thread's connection (after what it was given) and waits for the thread to end. */
-  async close(): Promise<void> {
-    this.closing = true;
-    if (this.failure === undefined) {
-      const request: BoardRequest = { kind: 'close' };
-      this.worker.postMessage(request);
-      const timeout = setTimeout(() => void this.worker.terminate(), 5_000);
-      await this.exited;
-      clearTimeout(timeout);
-    } else {
-      await this.worker.terminate();
-    }
+  close(): Promise<void> {
+    return this.rpc.end('close', BOARD_CLOSE_BUDGET_MS);
   }
 }

@@ -3,8 +3,9 @@
  * synchronous=FULL transaction each, on its own connection, so the fsync of
  * every group commit waits here rather than on the main thread.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
+import { mainThreadPort, serveRequests } from '../../node/workers/rpc';
 import { assertNever } from '../../shared/result';
 import { INSERT_BOARD_ENTRY, openWriter } from '../store/sqlite/connection';
 import type { BoardEntriesTable } from '../store/schema';
@@ -13,17 +14,20 @@ export interface BoardWorkerData {
   readonly file: string;
 }
 
-export type BoardRequest =
-  | { readonly kind: 'append'; readonly id: number; readonly rows: readonly Insertable<BoardEntriesTable>[] }
-  | { readonly kind: 'close' };
+/** Append these rows in one transaction; answered once committed (or refused). */
+export interface BoardRequest {
+  readonly rows: readonly Insertable<BoardEntriesTable>[];
+}
+
+/** The one note: close the connection after what came before, and end the thread. */
+export type BoardNote = 'close';
 
 export type BoardReply =
-  | { readonly id: number; readonly ok: true }
+  | { readonly ok: true }
   /** `code`: SQLite's result code (e.g. SQLITE_FULL), so the main thread can tell a full disk from a bug. */
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly code: string | undefined };
+  | { readonly ok: false; readonly message: string; readonly code: string | undefined };
 
-const port = parentPort;
-if (port === null) throw new Error('board-worker runs only as a worker thread (see Store)');
+const port = mainThreadPort('board-worker (see Store)');
 const { file } = workerData as BoardWorkerData;
 const sqlite = openWriter(file);
 const insert = sqlite.prepare(INSERT_BOARD_ENTRY);
@@ -31,25 +35,25 @@ const appendAll = sqlite.transaction((rows: readonly Insertable<BoardEntriesTabl
   for (const row of rows) insert.run(row);
 });
 
-port.on('message', (request: BoardRequest) => {
-  switch (request.kind) {
-    case 'append': {
-      let reply: BoardReply;
-      try {
-        appendAll(request.rows);
-        reply = { id: request.id, ok: true };
-      } catch (error) {
-        const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-        reply = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : undefined };
-      }
-      port.postMessage(reply);
-      return;
+serveRequests<BoardRequest, BoardReply, BoardNote>(port, {
+  answer(request) {
+    try {
+      appendAll(request.rows);
+      return { ok: true };
+    } catch (error) {
+      // A refused batch is an answer, not a failure of the thread: the next batches still go here.
+      const code: unknown = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+      return { ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : undefined };
     }
-    case 'close':
-      sqlite.close();
-      port.close();
-      return;
-    default:
-      assertNever(request, 'board request');
-  }
+  },
+  take(note) {
+    switch (note) {
+      case 'close':
+        sqlite.close();
+        port.close();
+        return;
+      default:
+        assertNever(note, 'board note');
+    }
+  },
 });

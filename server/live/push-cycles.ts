@@ -1,39 +1,10 @@
-/** Pushes to any one watcher are at least this far apart: at most four a second, whatever the ballot rate. */
-export const PUSH_INTERVAL_MS = 250;
+import { PIECE_WAIT_MS, PIECES, PUSH_INTERVAL_MS, PUSH_WAIT_BUDGET_MS, SHARDS } from '../../node/tuning';
 
-/**
- * A round's watchers are spread over this many shards, and each shard has its
- * own moment in the push interval: every TICK_MS one shard gets the round's
- * state as it is at that moment. Each watcher still gets at most four pushes
- * a second, each as fresh as when it is sent, while the cost of writing a push
- * to 1,000 sockets (some 20 ms of main thread, and as much again in receivers
- * on the same machine) comes in eight parts spread over the interval. Sent as
- * one block, it held up every ballot that arrived meanwhile by tens of
- * milliseconds. More shards cost more than they save: with 64, every push
- * woke the receivers eight times as often. Within its moment, a shard's push
- * is written a few sockets at a time, each piece giving way to the ballots in
- * progress (see sendInPieces).
- */
-export const SHARDS = 8;
+// The numbers live, with their reasons, in node/tuning.ts; re-exported for the sockets and the tests.
+export { PIECE_WAIT_MS, PIECES, PUSH_INTERVAL_MS, PUSH_WAIT_BUDGET_MS, SHARDS };
+
 /** Whole milliseconds, rounded up, so that SHARDS turns never take less than PUSH_INTERVAL_MS. */
 export const TICK_MS = Math.ceil(PUSH_INTERVAL_MS / SHARDS);
-
-/**
- * A shard's watchers are spread over this many pieces, and its push is
- * written one piece at a time: with 1,000 watchers, some 8 sockets or 0.2 ms
- * of main thread (a socket write costs ~25 µs on the bench machine), so a
- * ballot that arrives meanwhile waits at most that long.
- */
-export const PIECES = 16;
-/** How long a piece waits at most for a moment with no ballot in progress. */
-export const PIECE_WAIT_MS = 2;
-/**
- * How long all the pieces of one push wait in all. Under a steady stream of
- * ballots nearly every piece would wait its longest, and a shard's push
- * would take longer than its turn; past this, the remaining pieces go out
- * with only a turn of the event loop between them.
- */
-export const PUSH_WAIT_BUDGET_MS = 10;
 
 /**
  * Writes a push to each piece of a shard in turn (`pieces`: those with

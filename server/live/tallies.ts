@@ -7,14 +7,13 @@ import type { RoundDefinition } from '../../shared/protocol/types';
 import { LiveTallyState, type LiveTally } from '../../shared/tally/live';
 import { systemClock, type Clock } from '../clock';
 import { runCountInWorker } from '../counting/run-count';
-import { nodeCrypto } from '../crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
+import { LIVE_RECOUNT_IN_WORKER_FROM } from '../../node/tuning';
 import type { Store } from '../store/store';
 import type { CommittedEntry } from '../rounds/board-writer';
 import type { RoundListener } from '../rounds/events';
 import { PUSH_INTERVAL_MS } from './push-cycles';
 
-/** Ranked recounts of at least this many ballots run in a worker thread. */
-const WORKER_THRESHOLD = 5_000;
 /** A round's ranked recounts start at least this far apart: no more often than its tally is pushed. */
 export const RECOUNT_GAP_MS = PUSH_INTERVAL_MS;
 
@@ -163,7 +162,7 @@ export class LiveTallies {
     try {
       const contest = contestOf(e.definition);
       const ctx = countContextOf(e.definition, head, nodeCrypto);
-      const value = choices.length >= WORKER_THRESHOLD ? await runCountInWorker(contest, choices, ctx) : count(contest, choices, ctx);
+      const value = choices.length >= LIVE_RECOUNT_IN_WORKER_FROM ? await runCountInWorker(contest, choices, ctx) : count(contest, choices, ctx);
       e.result = { seq, value };
     } catch (err) {
       this.logger.error({ err, round: roundId }, 'live recount failed');

@@ -2,7 +2,8 @@ import { registerRoot } from '../../shared/protocol/board';
 import type { Register } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { assertNever, ok } from '../../shared/result';
-import { nodeCrypto } from '../crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
+import { BOARD_PAGE } from '../../node/tuning';
 import type { BoardEntryRow, RoundRow } from '../store/schema';
 import type { Executor, Store } from '../store/store';
 import { failure, type Failure } from '../failure';
@@ -11,12 +12,6 @@ import { isModerator, type Member } from '../members/member';
 import type { OpenLedgers } from './ledgers';
 import * as repo from './repository';
 
-/**
- * Board entries read and sent at a time: some 50 KB, about a millisecond of
- * the main thread, so that many readers of a large board stay within bounded
- * memory and a request arriving meanwhile waits for one page at most.
- */
-const BOARD_PAGE = 100;
 
 /** One board entry as published (docs/protocol.md "Board"): the stored canonical ballot is put in as it is, never re-serialised. */
 export function boardEntryJson(e: Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>): string {

@@ -5,7 +5,7 @@ import type { SignedReceipt } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import type { Clock } from '../clock';
-import type { Signatures } from '../crypto/pool';
+import type { Signatures } from '../crypto/signatures';
 import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Instance } from '../instance/instance';

@@ -3,7 +3,8 @@ import { isRanked, type Choice } from '../../shared/counting/types';
 import { contestOf, countContextOf, countingBallots } from '../../shared/protocol/contest';
 import type { RoundDefinition } from '../../shared/protocol/types';
 import { runCountInWorker } from '../counting/run-count';
-import { nodeCrypto } from '../crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
+import { COUNT_IN_WORKER_FROM } from '../../node/tuning';
 import type { RoundRow } from '../store/schema';
 import type { BoardChoice, Store } from '../store/store';
 import type { RoundEventEmitter } from './events';
@@ -61,9 +62,6 @@ export class ClosedCounts {
   }
 }
 
-/** Counts at or above this many ballots run in a worker thread, off the event loop. */
-const WORKER_COUNT_THRESHOLD = 20_000;
-
 /**
  * The count of each closed round's board, ties drawn from its final head:
  * made once (at the close) and kept until the round is published, so that
@@ -101,6 +99,6 @@ export class ClosedRoundCounts {
 function countChoices(definition: RoundDefinition, choices: readonly Choice[], head: string): Promise<CountResult> | CountResult {
   const contest = contestOf(definition);
   const ctx = countContextOf(definition, head, nodeCrypto);
-  if (isRanked(definition.method) && choices.length >= WORKER_COUNT_THRESHOLD) return runCountInWorker(contest, choices, ctx);
+  if (isRanked(definition.method) && choices.length >= COUNT_IN_WORKER_FROM) return runCountInWorker(contest, choices, ctx);
   return count(contest, choices, ctx);
 }

@@ -3,7 +3,7 @@ import { contestOf } from '../../shared/protocol/contest';
 import { decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
 import { BoardChain, leafBytes } from '../../shared/protocol/board';
 import type { RoundDefinition } from '../../shared/protocol/types';
-import { nodeCrypto } from '../crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 
 function bytes(b64: string, size: number): Uint8Array {
   const decoded = decodeBase64Url(b64, size);

@@ -8,7 +8,7 @@ import type { Outcome } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
-import { nodeCrypto, nodeSign } from '../crypto/node-crypto';
+import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
 import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Instance } from '../instance/instance';

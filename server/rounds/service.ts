@@ -6,7 +6,7 @@ import type { Result } from '../../shared/result';
 import type { LiveTally } from '../../shared/tally/live';
 import type { ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
-import type { Signatures } from '../crypto/pool';
+import type { Signatures } from '../crypto/signatures';
 import type { Database } from '../store/schema';
 import type { Store } from '../store/store';
 import type { Failure } from '../failure';

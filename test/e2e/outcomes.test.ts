@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { t } from '../../client/core/i18n';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { verifyBundle } from '../../shared/protocol/verify';
 import type { Voter } from '../helpers/voter';
 import { axe, shootBoth } from './checks';

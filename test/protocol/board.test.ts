@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { definitionHash, initialHead, leafOf, lotOrder, nextHead, registerRoot } from '../../shared/protocol/board';
 import { contestOf, countingBallots } from '../../shared/protocol/contest';
 import { jcs } from '../../shared/protocol/jcs';

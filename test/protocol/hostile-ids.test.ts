@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import type { Method } from '../../shared/counting/types';
 import { jcs } from '../../shared/protocol/jcs';
 import type { Bundle } from '../../shared/protocol/types';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { ed25519PrivateKey, nodeCrypto, nodeSign, rawPublicKey } from '../../server/crypto/node-crypto';
+import { ed25519PrivateKey, nodeCrypto, nodeSign, rawPublicKey } from '../../node/crypto/node-crypto';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { encodeBase64Url, fromUtf8, toHex, utf8 } from '../../shared/protocol/encoding';
 import {

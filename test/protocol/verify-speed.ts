@@ -8,7 +8,7 @@
  */
 import { createPublicKey, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { nodeCrypto, nodeSign } from '../../server/crypto/node-crypto';
+import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
 import { concatBytes, decodeBase64Url } from '../../shared/protocol/encoding';
 import { signedBytes } from '../../shared/protocol/signing';
 import type { Bundle } from '../../shared/protocol/types';

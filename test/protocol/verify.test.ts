@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import type { Choice, Method } from '../../shared/counting/types';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { encodeBase64Url } from '../../shared/protocol/encoding';

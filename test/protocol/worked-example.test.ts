@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { fromHex, toHex, utf8 } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { verifyStatement } from '../../shared/protocol/signing';

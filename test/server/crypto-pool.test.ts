@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { nodeCrypto, nodeSign, rawPublicKey } from '../../server/crypto/node-crypto';
-import { CryptoPool, pooledSignatures } from '../../server/crypto/pool';
+import { nodeCrypto, nodeSign, rawPublicKey } from '../../node/crypto/node-crypto';
+import { CryptoPool } from '../../node/crypto/pool';
+import { pooledSignatures } from '../../server/crypto/signatures';
 
 function signer() {
   const { privateKey } = generateKeyPairSync('ed25519');

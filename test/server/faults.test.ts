@@ -8,7 +8,7 @@ import { buildApp, type App } from '../../server/app';
 import { SqliteWriteHealth as WriteHealth } from '../../server/store/sqlite/write-health';
 import type { WriteHealthEvent } from '../../server/store/write-health';
 import { HTTP_TIMEOUTS } from '../../server/http/timeouts';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { initialHead, leafOf, nextHead } from '../../shared/protocol/board';
 import type { Ballot } from '../../shared/protocol/types';
 import { verifyBundle } from '../../shared/protocol/verify';

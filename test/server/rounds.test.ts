@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeCrypto } from '../../server/crypto/node-crypto';
+import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { listBoard } from '../../server/rounds/repository';
 import { verifyBundle } from '../../shared/protocol/verify';
 import { verifyStatement } from '../../shared/protocol/signing';

@@ -1,12 +1,4 @@
-import { Worker, type ResourceLimits, type WorkerOptions } from 'node:worker_threads';
-
-/**
- * Heap limits for the long-lived helper threads (crypto, board writer): they
- * keep almost nothing alive and make little garbage, and every thread's heap
- * is resident memory. A young generation of a few MB (V8 would let it grow to
- * 16 MB × 3) is plenty.
- */
-export const SMALL_WORKER: ResourceLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * The URL of a worker module that sits next to `base` (the caller's

@@ -22,22 +22,15 @@ export interface VerifyPack extends Messages {
 }
 
 export interface CryptoBatch {
-  readonly id: number;
   readonly verify?: VerifyPack | undefined;
   readonly sign?: Messages | undefined;
 }
 
 export interface CryptoReply {
-  readonly id: number;
   /** 1 where the signature is valid, 0 where not. */
   readonly verdicts?: Uint8Array<ArrayBuffer> | undefined;
   /** 64 bytes per signed message, in order. */
   readonly signatures?: Uint8Array<ArrayBuffer> | undefined;
-}
-
-export interface CryptoWorkerData {
-  /** The key `sign` uses, as PKCS#8 DER; absent for a verify-only pool. */
-  readonly signingKeyPkcs8?: Uint8Array | undefined;
 }
 
 export function packMessages(messages: readonly Uint8Array[]): Messages {
