@@ -69,7 +69,7 @@ const serverEntries = {
   main: 'server/main.ts',
   'count-worker': 'server/counting/count-worker.ts',
   'crypto-worker': 'node/crypto/crypto-worker.ts',
-  'board-worker': 'server/db/board-worker.ts',
+  'board-worker': 'server/store/sqlite/board-worker.ts',
 };
 const present = Object.fromEntries(Object.entries(serverEntries).filter(([, file]) => fs.existsSync(at(file))));
 

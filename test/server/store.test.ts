@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BoardThread } from '../../server/db/board-thread';
+import { BoardThread } from '../../server/store/sqlite/board-thread';
 import { SqliteStore as Store } from '../../server/store/sqlite/sqlite-store';
 
 const dirs: string[] = [];

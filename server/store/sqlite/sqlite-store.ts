@@ -2,7 +2,7 @@ import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, type Insertable, type Transaction } from 'kysely';
 import type { Result } from '../../../shared/result';
-import { BoardThread } from '../../db/board-thread';
+import { BoardThread } from './board-thread';
 import { privateFile, privateFolder } from '../../instance/private-files';
 import type { BoardEntriesTable, BoardEntryRow, Database } from '../schema';
 import type { BoardChoice, PublishedEntry, Store, TokenHolder } from '../store';

@@ -1,9 +1,9 @@
 import type { Insertable } from 'kysely';
-import { BOARD_CLOSE_BUDGET_MS, SMALL_WORKER } from '../../node/tuning';
-import { WorkerRpc } from '../../node/workers/rpc';
-import { startWorker, workerModule } from '../../node/workers/start';
+import { BOARD_CLOSE_BUDGET_MS, SMALL_WORKER } from '../../../node/tuning';
+import { WorkerRpc } from '../../../node/workers/rpc';
+import { startWorker, workerModule } from '../../../node/workers/start';
 import type { BoardNote, BoardReply, BoardRequest, BoardWorkerData } from './board-worker';
-import type { BoardEntriesTable } from '../store/schema';
+import type { BoardEntriesTable } from '../schema';
 
 const boardWorker = workerModule(import.meta.url, 'board-worker');
 

@@ -5,10 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
-import { mainThreadPort, serveRequests } from '../../node/workers/rpc';
-import { assertNever } from '../../shared/result';
-import { INSERT_BOARD_ENTRY, openWriter } from '../store/sqlite/connection';
-import type { BoardEntriesTable } from '../store/schema';
+import { mainThreadPort, serveRequests } from '../../../node/workers/rpc';
+import { assertNever } from '../../../shared/result';
+import { INSERT_BOARD_ENTRY, openWriter } from './connection';
+import type { BoardEntriesTable } from '../schema';
 
 export interface BoardWorkerData {
   readonly file: string;
