@@ -30,7 +30,6 @@ import { listProposalsOfQuestions, findQuestion } from '../sessions/repository';
 import { writeFailureOf } from '../db/write-health';
 import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { LiveTallies } from '../live/tallies';
-import type { LiveTally } from '../../shared/tally/live';
 import { admitBallot, precheckBallot } from './intake';
 import { ClosedCounts, countingChoices, type ClosedCount } from './closed-count';
 import { frameDefinition, withOptionIds } from './definition';
@@ -39,6 +38,7 @@ import { toRound, YESNO_OPTIONS, type CreateRoundInput, type Round, type RoundSt
 import type { Pseudonyms } from './pseudonym';
 import { Turns } from '../http/turns';
 import * as repo from './repository';
+import type { RoundView } from '../../shared/api/rounds';
 
 /** Counts at or above this many ballots run in a worker thread, off the event loop. */
 const WORKER_COUNT_THRESHOLD = 20_000;
@@ -51,25 +51,8 @@ const BOARD_PAGE = 100;
 /** setTimeout's longest delay; later closes are re-armed. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-export interface Turnout {
-  readonly voters: number;
-  readonly ballots: number;
-  readonly electorate: number | null;
-}
-
-export interface RoundView {
-  round: Round;
-  definition?: RoundDefinition;
-  definitionHash?: string;
-  definitionSig?: string;
-  turnout: Turnout;
-  head?: string;
-  /** While open: the live tally (totals per option, and for ranked methods the latest recount); once closed: the count of the board. */
-  tally?: LiveTally | CountResult;
-  outcome?: Outcome;
-  outcomeSig?: string;
-  me?: { eligible: boolean; voter: string | null; voted: boolean };
-}
+// The API's shapes are the contract's (shared/api/rounds.ts).
+export type { RoundView, Turnout } from '../../shared/api/rounds';
 
 /** Announcements for live watchers; they fire only after the change is committed. */
 export interface RoundEvents {
