@@ -72,7 +72,7 @@ export const RoundSchema = z.object({
   title: z.string(),
   method: z.enum(METHODS),
   questionId: z.string().nullable(),
-  options: z.array(RoundOptionSchema),
+  options: z.array(RoundOptionSchema).readonly(),
   seats: z.number(),
   rules: z.record(z.string(), z.unknown()),
   revote: z.boolean(),
