@@ -26,7 +26,8 @@ import { loadOrCreateInstance, type Instance } from './instance/instance';
 import { privateFilesIn, privateFolder } from './instance/private-files';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
-import { attachLive } from './live/sockets';
+import { attachLive, type LiveServer, type SocketData } from './live/sockets';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../shared/api/socket';
 import { normalizeEmail } from './members/member';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
@@ -58,7 +59,7 @@ export interface App {
   readonly config: Config;
   readonly store: Store;
   readonly instance: Instance;
-  readonly io: SocketServer;
+  readonly io: LiveServer;
   readonly logger: Logger;
   readonly server: http.Server;
   readonly rounds: RoundService;
@@ -205,7 +206,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const server = http.createServer(serverTimeoutOptions(deps.httpTimeouts ?? HTTP_TIMEOUTS), (req, res) => {
     if (!ballots(req, res)) app(req, res);
   });
-  const io = new SocketServer(server, {
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(server, {
     serveClient: false,
     // A client that drops for a moment gets its rooms and missed events back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },
