@@ -5,7 +5,9 @@
  * (and `get`/`post`/`delete`) stay for what the contract does not allow:
  * bad input, raw bodies, odd headers.
  */
+import { z } from 'zod';
 import {
+  ApiErrorBodySchema,
   pathOf,
   queryString,
   ROUTES,
@@ -70,15 +72,28 @@ export class ApiClient {
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
 
-  /** Calls a route of the contract. */
-  call<N extends RouteName>(name: N, ...args: CallArgs<Routes[N]>): Promise<CallResponse<N>> {
+  /**
+   * Calls a route of the contract. A success is checked against the route's
+   * response schema (wrapped under its key), so every test that goes through
+   * here also holds the server to the contract the browser relies on.
+   */
+  async call<N extends RouteName>(name: N, ...args: CallArgs<Routes[N]>): Promise<CallResponse<N>> {
     const route: RouteDef = ROUTES[name];
     const input = (args[0] ?? {}) as { params?: Record<string, string>; body?: unknown; query?: Record<string, unknown>; token?: string };
     const path = pathOf(route, input.params ?? {}) + queryString(input.query);
-    return this.request<RouteAnswer<Routes[N]> | ErrorBody>(route.method, path, {
+    const res = await this.request<RouteAnswer<Routes[N]> | ErrorBody>(route.method, path, {
       ...(input.body === undefined ? {} : { body: input.body }),
       ...(input.token === undefined ? {} : { token: input.token }),
     });
+    if (res.status === route.status) {
+      const schema = route.key === undefined ? route.response : z.object({ [route.key]: route.response });
+      const checked = schema.safeParse(res.body);
+      if (!checked.success) throw new Error(`${name} answered outside the contract: ${checked.error.message}\n${JSON.stringify(res.body)}`);
+    } else {
+      const checked = ApiErrorBodySchema.safeParse(res.body);
+      if (!checked.success) throw new Error(`${name} answered ${res.status} without api.md's error body: ${JSON.stringify(res.body)}`);
+    }
+    return res;
   }
 
   /** Calls a route that must succeed (its contract status), answering its body; throws with the answer otherwise. */
