@@ -52,8 +52,6 @@ export interface SocketData {
 export type LiveServer = SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-/** A signed-in socket is in its member's room and its login's room: either can lose its rights. */
-
 const WATCH_MESSAGES: Record<WatchProblem, string> = {
   ...TOKEN_MESSAGES,
   invalid_input: 'round:watch takes {roundId}',
