@@ -28,7 +28,8 @@ import { privateFilesIn, privateFolder } from './instance/private-files';
 import { LiveTallies } from './live/tallies';
 import { IntakeActivity } from './live/intake-activity';
 import { OpenRounds } from './live/open-rounds';
-import { attachLive } from './live/sockets';
+import { attachLive, type LiveServer, type SocketData } from './live/sockets';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../shared/api/socket';
 import { normalizeEmail } from './members/member';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
@@ -60,7 +61,7 @@ export interface App {
   readonly config: Config;
   readonly store: OpenedStore;
   readonly instance: Instance;
-  readonly io: SocketServer;
+  readonly io: LiveServer;
   readonly logger: Logger;
   readonly server: http.Server;
   readonly rounds: RoundService;
@@ -211,7 +212,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const server = http.createServer(serverTimeoutOptions(deps.httpTimeouts ?? HTTP_TIMEOUTS), (req, res) => {
     if (!ballots(req, res)) app(req, res);
   });
-  const io = new SocketServer(server, {
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(server, {
     serveClient: false,
     // A client that drops for a moment gets its rooms and missed events back.
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60 * 1000, skipMiddlewares: false },

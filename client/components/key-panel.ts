@@ -6,7 +6,7 @@
  */
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { generateKeyPair } from '../../shared/protocol/signing';
-import { post } from '../core/api';
+import { call } from '../core/api';
 import { h, replace, uid } from '../core/dom';
 import { downloadText } from '../core/download';
 import { problemText } from '../core/forms';
@@ -77,7 +77,7 @@ export function keyPanel(options: KeyPanelOptions = {}): HTMLElement {
   }
 
   async function register(key: StoredKey): Promise<boolean> {
-    const res = await post('/api/me/keys', { publicKey: key.publicKey });
+    const res = await call('addKey', { body: { publicKey: key.publicKey } });
     if (res.ok || res.error.code === 'key_in_use') return true;
     replace(status, notice('error', problemText(res.error)));
     return false;

@@ -3,7 +3,7 @@
  * minutes of the server's clock, and phones are not always right: the booth
  * stamps ballots with its own clock corrected by the offset measured here.
  */
-import { get } from './api';
+import { call } from './api';
 
 let offsetMs = 0;
 let measured: Promise<void> | null = null;
@@ -12,7 +12,7 @@ export function measureClock(): Promise<void> {
   if (measured !== null) return measured;
   measured = (async () => {
     const before = Date.now();
-    const res = await get<{ time: string }>('/api/health', { anonymous: true });
+    const res = await call('health', { anonymous: true });
     const after = Date.now();
     if (!res.ok) {
       measured = null;

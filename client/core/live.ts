@@ -7,6 +7,7 @@
  * both are answered with a new handshake on a fresh token.
  */
 import { io, type Socket } from 'socket.io-client';
+import { SOCKET_EVENTS, type ClientToServerEvents, type ServerToClientEvents, type WatchAnswer, type WatchRefusal } from '../../shared/api/socket';
 import type { RoundStatus, TallyPush } from '../domain/types';
 import { freshAccessToken } from './api';
 import { auth, onAuthChange } from './auth';
@@ -19,13 +20,16 @@ export interface Watcher {
   readonly onConnection?: (connected: boolean) => void;
 }
 
-let socket: Socket | null = null;
+/** The contract's event maps, from this end: what the server sends, what it is sent. */
+type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: LiveSocket | null = null;
 const watchers = new Map<string, Set<Watcher>>();
 
 let renewing = false;
 
 /** Connects again with the access token as it is now (refreshed; none once the login is over); 'connect' watches again. */
-function renew(s: Socket): void {
+function renew(s: LiveSocket): void {
   if (renewing) return;
   renewing = true;
   void freshAccessToken().then(() => {
@@ -35,17 +39,17 @@ function renew(s: Socket): void {
   });
 }
 
-function watchOnServer(s: Socket, roundId: string): void {
-  s.emit('round:watch', { roundId }, (answer: { ok: boolean; error?: { code: string } }) => {
+function watchOnServer(s: LiveSocket, roundId: string): void {
+  s.emit(SOCKET_EVENTS.watch, { roundId }, (answer: WatchAnswer) => {
     if (answer.ok) return;
-    if (answer.error?.code === 'token_expired') renew(s);
-    else for (const w of watchers.get(roundId) ?? []) w.onProblem(answer.error?.code ?? 'unknown');
+    if (answer.error.code === 'token_expired') renew(s);
+    else for (const w of watchers.get(roundId) ?? []) w.onProblem(answer.error.code);
   });
 }
 
-function connection(): Socket {
+function connection(): LiveSocket {
   if (socket !== null) return socket;
-  const s = io({
+  const s: LiveSocket = io({
     auth: (cb) => {
       const token = auth()?.accessToken;
       cb(token === undefined ? {} : { token });
@@ -70,13 +74,13 @@ function connection(): Socket {
       setTimeout(() => s.connect(), 1000);
     }
   });
-  s.on('round:tally', (push: TallyPush) => {
+  s.on(SOCKET_EVENTS.tally, (push: TallyPush) => {
     for (const w of watchers.get(push.roundId) ?? []) w.onTally(push);
   });
-  s.on('round:status', (p: { roundId: string; status: RoundStatus }) => {
+  s.on(SOCKET_EVENTS.status, (p) => {
     for (const w of watchers.get(p.roundId) ?? []) w.onStatus(p.status);
   });
-  s.on('round:error', (p: { roundId: string | null; code: string }) => {
+  s.on(SOCKET_EVENTS.error, (p: WatchRefusal) => {
     // Answered by a new handshake (see watchOnServer).
     if (p.code === 'token_expired') return;
     if (p.roundId !== null) for (const w of watchers.get(p.roundId) ?? []) w.onProblem(p.code);
@@ -103,7 +107,7 @@ export function watchRound(roundId: string, watcher: Watcher): () => void {
     current?.delete(watcher);
     if (current !== undefined && current.size === 0) {
       watchers.delete(roundId);
-      if (s.connected) s.emit('round:unwatch', { roundId });
+      if (s.connected) s.emit(SOCKET_EVENTS.unwatch, { roundId });
     }
   };
 }

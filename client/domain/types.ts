@@ -1,44 +1,30 @@
 /**
- * The API's shapes, as the client reads them. Imported as types from the
- * server's own modules (erased by the bundler, so no server code reaches the
- * browser) so that the two cannot drift apart.
+ * The API's shapes, as the client reads them: the contract's (shared/api),
+ * the same the server answers with, so that the two cannot drift apart.
+ * Nothing here comes from the server's modules.
  */
-import type { Member, Role, MemberStatus } from '../../server/members/member';
-import type { DeviceKey, Tokens } from '../../server/members/service';
-import type { Proposal, Question, Session } from '../../server/sessions/model';
-import type { SessionDetail } from '../../server/sessions/service';
-import type { Round, RoundStatus } from '../../server/rounds/model';
-import type { RoundView, Turnout } from '../../server/rounds/service';
-import type { TallyPush } from '../../server/live/sockets';
-import type { AuditEntry } from '../../server/audit/audit';
-import type { ErrorCode } from '../../server/failure';
-
 export type {
   AuditEntry,
   DeviceKey,
   ErrorCode,
+  Me,
   Member,
   MemberStatus,
   Proposal,
   Question,
+  QuestionDetail,
   Role,
   Round,
   RoundStatus,
   RoundView,
   Session,
   SessionDetail,
+  SessionSummary,
   TallyPush,
   Tokens,
   Turnout,
-};
-
-export type SessionSummary = Session & { questionCount: number };
-export type QuestionDetail = SessionDetail['questions'][number];
-
-export interface Me {
-  member: Member;
-  keys: DeviceKey[];
-}
+} from '../../shared/api/index';
+import type { Role } from '../../shared/api/index';
 
 export function isModeratorRole(role: Role): boolean {
   return role === 'moderator' || role === 'admin';

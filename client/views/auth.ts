@@ -1,12 +1,11 @@
 /** Signing in and registering. */
-import { post } from '../core/api';
+import { call, type BodyOf } from '../core/api';
 import { h } from '../core/dom';
 import { busy, checkRequired, dropDraft, field, form, keepDraft, showProblem, submitButton } from '../core/forms';
 import { t } from '../core/i18n';
 import { signIn } from '../core/me';
 import { safeLocalPath } from '../core/route-match';
 import type { RouteContext, View } from '../core/router';
-import type { Member } from '../domain/types';
 import { link, notice, page } from '../components/ui';
 
 type Navigate = (to: string, options?: { replace?: boolean }) => void;
@@ -62,15 +61,15 @@ export function registerView(navigate: Navigate) {
       (el) => {
         if (!checkRequired(el)) return;
         void busy(el, async () => {
-          const body: Record<string, string> = { name: name.control.value, email: email.control.value.trim(), password: password.control.value };
+          const body: BodyOf<'register'> = { name: name.control.value, email: email.control.value.trim(), password: password.control.value };
           const inviteCode = code.control.value.trim();
-          if (inviteCode.length > 0) body['inviteCode'] = inviteCode;
-          const res = await post<{ member: Member }>('/api/auth/register', body, { anonymous: true });
+          if (inviteCode.length > 0) body.inviteCode = inviteCode;
+          const res = await call('register', { body, anonymous: true });
           if (!res.ok) {
             showProblem(el, res.error);
             return;
           }
-          const login = await signIn(body['email'] ?? '', body['password'] ?? '');
+          const login = await signIn(body.email, body.password);
           dropDraft('register');
           navigate(login.ok ? '/account?welcome=1' : '/login');
         });

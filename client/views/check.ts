@@ -5,7 +5,7 @@
  */
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import type { BoardEntry } from '../../shared/protocol/types';
-import { get } from '../core/api';
+import { call } from '../core/api';
 import { auth } from '../core/auth';
 import { h, replace, uid } from '../core/dom';
 import { formatDateTime, t, type MessageKey } from '../core/i18n';
@@ -35,17 +35,13 @@ const STATE_KEYS = {
 
 const MARKS: Readonly<Record<StepState, string>> = { ok: '✓', failed: '✗', skipped: '–', replaced: '↻' };
 
-interface BoardAnswer {
-  board: BoardEntry[];
-}
-
 async function boardOf(v: RoundView): Promise<{ board: BoardEntry[] | null; why: MessageKey | null }> {
   if (v.round.status === 'published') {
     const bundle = await bundleFor(v.round.id);
     if (bundle !== null) return { board: [...bundle.board], why: null };
   }
-  const res = await get<BoardAnswer>(`/api/rounds/${v.round.id}/board`);
-  if (res.ok) return { board: res.value.board, why: null };
+  const res = await call('roundBoard', { params: { id: v.round.id } });
+  if (res.ok) return { board: [...res.value.board], why: null };
   if (res.error.code === 'not_visible') return { board: null, why: 'check.sealed' };
   if (res.error.code === 'unauthenticated') return { board: null, why: 'check.signInForBoard' };
   return { board: null, why: 'check.noBoard' };
@@ -63,7 +59,7 @@ function parseReceiptFile(text: string): ReceiptToCheck | null {
 
 export async function checkView(ctx: RouteContext): Promise<View> {
   const id = ctx.params['id'] ?? '';
-  const res = await get<RoundView>(`/api/rounds/${id}`);
+  const res = await call('round', { params: { id } });
   if (!res.ok) return problemView(res.error);
   const v = res.value;
   const title = t('check.title');

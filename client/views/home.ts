@@ -1,10 +1,10 @@
 /** The start page: what this is, the rounds open now, and the sessions. The outcomes page lists published rounds. */
-import { get } from '../core/api';
+import { call } from '../core/api';
 import { auth } from '../core/auth';
 import { h } from '../core/dom';
 import { formatDate, formatDateTime, t, tn } from '../core/i18n';
 import type { View } from '../core/router';
-import type { Round, SessionSummary } from '../domain/types';
+import type { Round } from '../domain/types';
 import { buttonLink, heading, link, methodName, notice, problemView, statusBadge } from '../components/ui';
 
 function roundItem(r: Round, href: string): HTMLElement {
@@ -18,8 +18,8 @@ function roundItem(r: Round, href: string): HTMLElement {
 
 export async function homeView(): Promise<View> {
   const [sessions, open] = await Promise.all([
-    get<{ sessions: SessionSummary[] }>('/api/sessions'),
-    get<{ rounds: Round[] }>('/api/rounds?status=open'),
+    call('sessions'),
+    call('rounds', { query: { status: 'open' } }),
   ]);
   if (!sessions.ok) return problemView(sessions.error);
   const member = auth()?.member ?? null;
@@ -66,8 +66,8 @@ export async function homeView(): Promise<View> {
 
 export async function outcomesView(): Promise<View> {
   const [published, sessions] = await Promise.all([
-    get<{ rounds: Round[] }>('/api/rounds?status=published'),
-    get<{ sessions: SessionSummary[] }>('/api/sessions'),
+    call('rounds', { query: { status: 'published' } }),
+    call('sessions'),
   ]);
   if (!published.ok) return problemView(published.error);
   const title = t('outcomes.title');

@@ -2,14 +2,14 @@
  * Moderators' pages: members waiting for approval (and all members), invite
  * codes, new sessions, and the audit log.
  */
-import { get, post } from '../core/api';
+import { call, type ApiResult, type BodyOf, type QueryOf } from '../core/api';
 import { auth } from '../core/auth';
 import { h, replace, uid } from '../core/dom';
 import { flash } from '../core/flash';
 import { busy, checkRequired, dropDraft, field, form, keepDraft, problemText, showProblem, submitButton } from '../core/forms';
 import { formatDateTime, t, tn, type MessageKey } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
-import { isModeratorRole, type AuditEntry, type Member, type MemberStatus, type Role, type Session } from '../domain/types';
+import { isModeratorRole, type Member, type MemberStatus, type Role } from '../domain/types';
 import { button, buttonLink, heading, link, memberStatusText, notice, problemView, roleText } from '../components/ui';
 
 type Navigate = (to: string, options?: { replace?: boolean }) => void;
@@ -27,9 +27,9 @@ export function guardModerator(navigate: Navigate, ctx: RouteContext): View | nu
 
 function memberRow(m: Member, ctx: RouteContext, me: Member): HTMLElement {
   const status = h('span', { attrs: { role: 'status' } });
-  const act = (path: string, body: unknown, done: MessageKey) => (b: HTMLButtonElement) => {
+  const act = (send: () => Promise<ApiResult<{ member: Member }>>, done: MessageKey) => (b: HTMLButtonElement) => {
     b.disabled = true;
-    void post<{ member: Member }>(`/api/members/${m.id}/${path}`, body).then((res) => {
+    void send().then((res) => {
       b.disabled = false;
       if (!res.ok) {
         replace(status, notice('error', problemText(res.error)));
@@ -40,14 +40,14 @@ function memberRow(m: Member, ctx: RouteContext, me: Member): HTMLElement {
     });
   };
   const actions: HTMLElement[] = [];
-  if (m.status === 'pending') actions.push(button(t('moderate.members.approve', { name: m.name }), act('approve', {}, 'moderate.members.approved'), 'primary'));
-  if (m.status === 'active' && m.id !== me.id) actions.push(button(t('moderate.members.suspend', { name: m.name }), act('suspend', {}, 'moderate.members.suspended'), 'danger'));
-  if (m.status === 'suspended') actions.push(button(t('moderate.members.reinstate', { name: m.name }), act('reinstate', {}, 'moderate.members.reinstated')));
+  if (m.status === 'pending') actions.push(button(t('moderate.members.approve', { name: m.name }), act(() => call('approve', { params: { id: m.id } }), 'moderate.members.approved'), 'primary'));
+  if (m.status === 'active' && m.id !== me.id) actions.push(button(t('moderate.members.suspend', { name: m.name }), act(() => call('suspend', { params: { id: m.id }, body: {} }), 'moderate.members.suspended'), 'danger'));
+  if (m.status === 'suspended') actions.push(button(t('moderate.members.reinstate', { name: m.name }), act(() => call('reinstate', { params: { id: m.id } }), 'moderate.members.reinstated')));
   if (me.role === 'admin' && m.id !== me.id && m.status === 'active') {
     const roleId = uid('role');
     const select = h('select', { attrs: { id: roleId } }, ...(['member', 'moderator', 'admin'] as const).map((r: Role) => h('option', { attrs: { value: r } }, roleText(r))));
     select.value = m.role;
-    const apply = button(t('moderate.members.setRole'), (b) => act('role', { role: select.value }, 'moderate.members.roleSet')(b));
+    const apply = button(t('moderate.members.setRole'), (b) => act(() => call('setRole', { params: { id: m.id }, body: { role: select.value as Role } }), 'moderate.members.roleSet')(b));
     actions.push(h('span', { class: 'inline-field' }, h('label', { attrs: { for: roleId } }, t('moderate.members.role', { name: m.name })), select, apply));
   }
   return h(
@@ -67,7 +67,7 @@ function invitesSection(): HTMLElement {
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const res = await post<{ codes: string[]; expiresAt: string }>('/api/invites', { count: Number(count.control.value) });
+        const res = await call('invites', { body: { count: Number(count.control.value) } });
         if (!res.ok) return showProblem(el, res.error);
         replace(
           out,
@@ -101,10 +101,10 @@ function newSessionSection(navigate: Navigate): HTMLElement {
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const body: Record<string, string> = { title: title.control.value };
-        if (date.control.value !== '') body['date'] = date.control.value;
-        if (description.control.value.trim() !== '') body['description'] = description.control.value;
-        const res = await post<{ session: Session }>('/api/sessions', body);
+        const body: BodyOf<'createSession'> = { title: title.control.value };
+        if (date.control.value !== '') body.date = date.control.value;
+        if (description.control.value.trim() !== '') body.description = description.control.value;
+        const res = await call('createSession', { body });
         if (!res.ok) return showProblem(el, res.error);
         dropDraft('new-session');
         flash(t('moderate.session.made'));
@@ -126,7 +126,7 @@ export function moderateView(navigate: Navigate) {
     if (blocked !== null) return blocked;
     const me = auth()?.member;
     if (me === undefined) return problemView({ status: 401, code: 'unauthenticated', message: '' });
-    const pending = await get<{ members: Member[] }>('/api/members?status=pending');
+    const pending = await call('members', { query: { status: 'pending' } });
     if (!pending.ok) return problemView(pending.error);
     const title = t('moderate.title');
     const list = pending.value.members;
@@ -158,7 +158,7 @@ export function membersView(navigate: Navigate) {
     if (me === undefined) return problemView({ status: 401, code: 'unauthenticated', message: '' });
     const wanted = ctx.query.get('status') ?? '';
     const status = STATUS_FILTERS.find((s) => s === wanted) ?? '';
-    const res = await get<{ members: Member[] }>(`/api/members${status === '' ? '' : `?status=${status}`}`);
+    const res = await call('members', status === '' ? {} : { query: { status } });
     if (!res.ok) return problemView(res.error);
     const title = t('moderate.members.all');
     const filterId = uid('filter');
@@ -220,12 +220,12 @@ export function auditView(navigate: Navigate) {
     if (blocked !== null) return blocked;
     const before = ctx.query.get('before');
     const action = ctx.query.get('action') ?? '';
-    const params = new URLSearchParams({ limit: '50' });
-    if (before !== null && /^\d+$/.test(before)) params.set('before', before);
-    if (action !== '' && Object.hasOwn(ACTION_KEYS, action)) params.set('action', action);
+    const query: QueryOf<'audit'> = { limit: 50 };
+    if (before !== null && /^\d+$/.test(before)) query.before = before;
+    if (action !== '' && Object.hasOwn(ACTION_KEYS, action)) query.action = action;
     const [res, people] = await Promise.all([
-      get<{ events: AuditEntry[]; next: number | null }>(`/api/audit?${params.toString()}`),
-      get<{ members: Member[] }>('/api/members'),
+      call('audit', { query }),
+      call('members'),
     ]);
     if (!res.ok) return problemView(res.error);
     const names = new Map((people.ok ? people.value.members : []).map((m) => [m.id, m.name]));
@@ -237,10 +237,10 @@ export function auditView(navigate: Navigate) {
       h('option', { attrs: { value: '' } }, t('moderate.audit.allActions')),
       ...Object.entries(ACTION_KEYS).map(([a, key]) => h('option', { attrs: { value: a } }, t(key))),
     );
-    select.value = params.get('action') ?? '';
+    select.value = query.action ?? '';
     select.addEventListener('change', () => navigate(`/moderate/audit${select.value === '' ? '' : `?action=${encodeURIComponent(select.value)}`}`, { replace: true }));
     const events = res.value.events;
-    const nextHref = res.value.next === null ? null : `/moderate/audit?before=${res.value.next}${params.has('action') ? `&action=${encodeURIComponent(params.get('action') ?? '')}` : ''}`;
+    const nextHref = res.value.next === null ? null : `/moderate/audit?before=${res.value.next}${query.action !== undefined ? `&action=${encodeURIComponent(query.action)}` : ''}`;
     const actionText = (action: string) => t(ACTION_KEYS[action] ?? 'audit.action.unknown');
     const node = h(
       'div',

@@ -9,14 +9,13 @@ import { isRanked } from '../../shared/counting/types';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { verifyBundleAsync, type CheckId } from '../../shared/protocol/verify';
 import type { Bundle } from '../../shared/protocol/types';
-import { get } from '../core/api';
+import { call } from '../core/api';
 import { h, replace } from '../core/dom';
 import { downloadText } from '../core/download';
 import { formatDateTime, t, tn, type MessageKey } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
 import { ballotsBlt, ballotsCsv, outcomeJson } from '../domain/exports';
 import { figuresOf } from '../domain/figures';
-import type { RoundView } from '../domain/types';
 import { resultDetails } from '../components/result-tables';
 import { barChart, chartCaption, figureWithUnit } from '../components/tally';
 import { button, buttonLink, heading, link, methodName, notice, problemView, shownOptions } from '../components/ui';
@@ -52,7 +51,7 @@ let bundles = new Map<string, Promise<Bundle | null>>();
 function loadBundle(roundId: string): Promise<Bundle | null> {
   let p = bundles.get(roundId);
   if (p === undefined) {
-    p = get<Bundle>(`/api/rounds/${roundId}/bundle`).then((r) => (r.ok ? r.value : null));
+    p = call('roundBundle', { params: { id: roundId } }).then((r) => (r.ok ? r.value : null));
     bundles.set(roundId, p);
     void p.then((b) => {
       if (b === null) bundles = new Map([...bundles].filter(([k]) => k !== roundId));
@@ -152,7 +151,7 @@ function downloads(roundId: string, method: string, status: HTMLElement): HTMLEl
 
 export async function outcomeView(ctx: RouteContext): Promise<View> {
   const id = ctx.params['id'] ?? '';
-  const res = await get<RoundView>(`/api/rounds/${id}`);
+  const res = await call('round', { params: { id } });
   if (!res.ok) return problemView(res.error);
   const v = res.value;
   const r = v.round;

@@ -5,13 +5,12 @@
  * revote and an optional closing time.
  */
 import { METHODS, type Method } from '../../shared/counting/types';
-import { get, post } from '../core/api';
+import { call, type BodyOf } from '../core/api';
 import { h } from '../core/dom';
 import { flash } from '../core/flash';
 import { busy, checkbox, checkRequired, dropDraft, field, form, keepDraft, showFieldError, showProblem, submitButton, type Control } from '../core/forms';
 import { t } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
-import type { Round, SessionDetail } from '../domain/types';
 import { methodExplanation } from '../components/rules';
 import { heading, link, methodName, notice } from '../components/ui';
 import { guardModerator } from './moderate';
@@ -46,7 +45,7 @@ export function roundFormView(navigate: Navigate) {
     const sessionId = ctx.query.get('session');
     let questionText: string | null = null;
     if (questionId !== null && sessionId !== null) {
-      const s = await get<{ session: SessionDetail }>(`/api/sessions/${encodeURIComponent(sessionId)}`);
+      const s = await call('session', { params: { id: sessionId } });
       if (s.ok) questionText = s.value.session.questions.find((q) => q.id === questionId)?.text ?? null;
     }
     const forQuestion = questionId !== null;
@@ -142,15 +141,15 @@ export function roundFormView(navigate: Navigate) {
       (el) => {
         if (!checkRequired(el)) return;
         const m = method.control.value as Method;
-        const body: Record<string, unknown> = { title: titleField.control.value, method: m, revote: revote.control.checked, sealed: sealed.control.checked };
-        if (forQuestion) body['questionId'] = questionId;
+        const body: BodyOf<'createRound'> = { title: titleField.control.value, method: m, revote: revote.control.checked, sealed: sealed.control.checked };
+        if (forQuestion) body.questionId = questionId ?? undefined;
         else if (m !== 'yesno') {
           const labels = options.control.value.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
           if (labels.length === 0) {
             showFieldError(el, options.control, t('error.field.options'));
             return;
           }
-          body['options'] = labels.map((label) => ({ label }));
+          body.options = labels.map((label) => ({ label }));
         }
         const bad = (c: Control) => {
           showFieldError(el, c, t('error.wholeNumber'));
@@ -159,7 +158,7 @@ export function roundFormView(navigate: Navigate) {
         if (m !== 'yesno' && m !== 'irv') {
           const n = intOf(seats.control);
           if (Number.isNaN(n)) return void bad(seats.control);
-          if (n !== null) body['seats'] = n;
+          if (n !== null) body.seats = n;
         }
         const rules: Record<string, unknown> = {};
         switch (m) {
@@ -215,14 +214,14 @@ export function roundFormView(navigate: Navigate) {
           case 'schulze':
             break;
         }
-        body['rules'] = rules;
+        body.rules = rules;
         if (closesAt.control.value !== '') {
           const when = new Date(closesAt.control.value);
           if (Number.isNaN(when.getTime())) return void showFieldError(el, closesAt.control, t('error.field.closesAt'));
-          body['closesAt'] = when.toISOString();
+          body.closesAt = when.toISOString();
         }
         void busy(el, async () => {
-          const res = await post<{ round: Round }>('/api/rounds', body);
+          const res = await call('createRound', { body });
           if (!res.ok) return showProblem(el, res.error);
           dropDraft(draftKey);
           flash(t('moderate.round.made'));

@@ -13,7 +13,7 @@ import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { signStatement, verifyStatement } from '../../shared/protocol/signing';
 import type { Ballot, Receipt, RoundDefinition } from '../../shared/protocol/types';
 import type { Choice } from '../../shared/counting/types';
-import { get, post } from '../core/api';
+import { call } from '../core/api';
 import { auth } from '../core/auth';
 import { measureClock, serverNow } from '../core/clock';
 import { h, replace, uid } from '../core/dom';
@@ -103,9 +103,9 @@ async function definitionTrusted(v: RoundView): Promise<boolean> {
 function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
   const r = v.round;
   const status = h('div', { attrs: { role: 'status', 'aria-live': 'polite' } });
-  const act = (path: string, done: string) => (b: HTMLButtonElement) => {
+  const act = (route: 'openRound' | 'closeRound' | 'publishRound', done: string) => (b: HTMLButtonElement) => {
     b.disabled = true;
-    void post(`/api/rounds/${r.id}/${path}`).then((res) => {
+    void call(route, { params: { id: r.id } }).then((res) => {
       b.disabled = false;
       if (!res.ok) {
         replace(status, notice('error', problemText(res.error)));
@@ -118,13 +118,13 @@ function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
   const actions: HTMLElement[] = [];
   switch (r.status) {
     case 'draft':
-      actions.push(h('p', { class: 'hint' }, t('moderate.round.openHint')), button(t('moderate.round.open'), act('open', t('moderate.round.opened')), 'primary'));
+      actions.push(h('p', { class: 'hint' }, t('moderate.round.openHint')), button(t('moderate.round.open'), act('openRound', t('moderate.round.opened')), 'primary'));
       break;
     case 'open':
-      actions.push(h('p', { class: 'hint' }, t('moderate.round.closeHint')), button(t('moderate.round.close'), act('close', t('moderate.round.closed')), 'primary'));
+      actions.push(h('p', { class: 'hint' }, t('moderate.round.closeHint')), button(t('moderate.round.close'), act('closeRound', t('moderate.round.closed')), 'primary'));
       break;
     case 'closed':
-      actions.push(h('p', { class: 'hint' }, t('moderate.round.publishHint')), button(t('moderate.round.publish'), act('publish', t('moderate.round.published')), 'primary'));
+      actions.push(h('p', { class: 'hint' }, t('moderate.round.publishHint')), button(t('moderate.round.publish'), act('publishRound', t('moderate.round.published')), 'primary'));
       break;
     case 'published':
       actions.push(buttonLink(`/rounds/${r.id}/outcome`, t('round.outcomeLink')));
@@ -155,7 +155,7 @@ function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
 
 export async function roundView(ctx: RouteContext): Promise<View> {
   const id = ctx.params['id'] ?? '';
-  const res = await get<RoundView>(`/api/rounds/${id}`);
+  const res = await call('round', { params: { id } });
   if (!res.ok) return problemView(res.error);
   const v = res.value;
   const r = v.round;
@@ -260,7 +260,7 @@ export async function roundView(ctx: RouteContext): Promise<View> {
     const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
     const ballot: Ballot = { instance: def.instance, round: def.round, definition: v.definitionHash, key: key.publicKey, choice, nonce, castAt: serverNow() };
     const sig = signStatement('ballot', ballot, key.secretKey);
-    const answer = await post<{ receipt: Receipt; receiptSig: string }>(`/api/rounds/${id}/ballots`, { ballot, sig });
+    const answer = await call('castBallot', { params: { id }, body: { ballot, sig } });
     if (!answer.ok) {
       reviewStep(key, choice, problemText(answer.error));
       return;
@@ -345,7 +345,7 @@ export async function roundView(ctx: RouteContext): Promise<View> {
       let timer: number | null = null;
       const poll = () => {
         timer = window.setTimeout(() => {
-          void get<RoundView>(`/api/rounds/${id}`).then((again) => {
+          void call('round', { params: { id } }).then((again) => {
             if (ctx.signal.aborted) return;
             if (again.ok) {
               if (again.value.round.status !== r.status) {

@@ -6,12 +6,12 @@
  * bundle can be checked.
  */
 import type { CountResult } from '../../shared/counting/index';
-import { get } from '../core/api';
+import { call } from '../core/api';
 import { h } from '../core/dom';
 import { formatDate, t, tn } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
 import { figuresOf } from '../domain/figures';
-import type { QuestionDetail, Round, RoundView, SessionDetail } from '../domain/types';
+import type { QuestionDetail, Round, RoundView } from '../domain/types';
 import { figureWithUnit } from '../components/tally';
 import { heading, link, methodName, problemView } from '../components/ui';
 
@@ -59,14 +59,14 @@ function questionOutcome(q: QuestionDetail, view: RoundView | undefined, index: 
 }
 
 export async function sessionOutcomeView(ctx: RouteContext): Promise<View> {
-  const res = await get<{ session: SessionDetail }>(`/api/sessions/${ctx.params['id'] ?? ''}`);
+  const res = await call('session', { params: { id: ctx.params['id'] ?? '' } });
   if (!res.ok) return problemView(res.error);
   const s = res.value.session;
   const rounds = await Promise.all(
     s.questions.map(async (q) => {
       const r = decidingRound(q);
       if (r === undefined) return undefined;
-      const view = await get<RoundView>(`/api/rounds/${r.id}`);
+      const view = await call('round', { params: { id: r.id } });
       return view.ok ? view.value : undefined;
     }),
   );

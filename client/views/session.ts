@@ -4,7 +4,7 @@
  * and merged proposals, can hide or merge them, add questions and start a
  * round for a question.
  */
-import { get, post } from '../core/api';
+import { call, type BodyOf } from '../core/api';
 import { auth } from '../core/auth';
 import { h, replace, uid } from '../core/dom';
 import { flash } from '../core/flash';
@@ -43,7 +43,7 @@ function proposalCard(p: Proposal, q: QuestionDetail, moderator: boolean, refres
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const res = await post(`/api/proposals/${p.id}/hide`, { reason: reason.control.value });
+        const res = await call('hide', { params: { id: p.id }, body: { reason: reason.control.value } });
         if (!res.ok) return showProblem(el, res.error);
         flash(t('proposal.hide.done', { title: p.title }));
         refresh();
@@ -58,7 +58,7 @@ function proposalCard(p: Proposal, q: QuestionDetail, moderator: boolean, refres
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const res = await post(`/api/proposals/${p.id}/merge`, { into: into.control.value });
+        const res = await call('merge', { params: { id: p.id }, body: { into: into.control.value } });
         if (!res.ok) return showProblem(el, res.error);
         flash(t('proposal.merge.done', { title: p.title }));
         refresh();
@@ -88,9 +88,9 @@ function proposeForm(q: QuestionDetail, list: HTMLElement, status: HTMLElement):
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const input: Record<string, string> = { title: title.control.value };
-        if (body.control.value.trim().length > 0) input['body'] = body.control.value;
-        const res = await post<{ proposal: Proposal }>(`/api/questions/${q.id}/proposals`, input);
+        const input: BodyOf<'propose'> = { title: title.control.value };
+        if (body.control.value.trim().length > 0) input.body = body.control.value;
+        const res = await call('propose', { params: { id: q.id }, body: input });
         if (!res.ok) return showProblem(el, res.error);
         list.append(proposalCard(res.value.proposal, q, false, () => undefined));
         el.reset();
@@ -156,7 +156,7 @@ function addQuestionForm(sessionId: string, ctx: RouteContext): HTMLElement {
     (el) => {
       if (!checkRequired(el)) return;
       void busy(el, async () => {
-        const res = await post(`/api/sessions/${sessionId}/questions`, { text: text.control.value });
+        const res = await call('addQuestion', { params: { id: sessionId }, body: { text: text.control.value } });
         if (!res.ok) return showProblem(el, res.error);
         dropDraft(`question:${sessionId}`);
         flash(t('session.addQuestion.done'));
@@ -171,7 +171,7 @@ function addQuestionForm(sessionId: string, ctx: RouteContext): HTMLElement {
 }
 
 export async function sessionView(ctx: RouteContext): Promise<View> {
-  const res = await get<{ session: SessionDetail }>(`/api/sessions/${ctx.params['id'] ?? ''}`);
+  const res = await call('session', { params: { id: ctx.params['id'] ?? '' } });
   if (!res.ok) return problemView(res.error);
   const s = res.value.session;
   const member = auth()?.member ?? null;

@@ -1,5 +1,6 @@
 import type { Executor } from '../store/store';
 import type { AuditEventRow } from '../store/schema';
+import type { AuditEntry } from '../../shared/api/audit';
 
 export const AUDIT_ACTIONS = [
   'admin.bootstrap',
@@ -60,16 +61,8 @@ export async function recordAudit(db: Executor, ctx: ActionContext, event: Audit
     .execute();
 }
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  action: string;
-  target: { type: string; id: string | null };
-  outcome: 'ok' | 'denied';
-  detail: unknown;
-  requestId: string | null;
-}
+// The API's shape is the contract's (shared/api/audit.ts).
+export type { AuditEntry } from '../../shared/api/audit';
 
 function toEntry(row: AuditEventRow): AuditEntry {
   return {

@@ -1,24 +1,17 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import { ROUTES } from '../../shared/api/routes';
 import type { Store } from '../store/store';
 import { moderator } from '../http/auth';
-import { parseInput } from '../http/errors';
+import { onRoute } from '../http/contract-routes';
 import { listAudit } from './audit';
-
-const auditQuery = z.strictObject({
-  before: z.coerce.number().int().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  action: z.string().max(64).optional(),
-  target: z.string().max(100).optional(),
-});
 
 export function auditRoutes(store: Store): Router {
   const r = Router();
-  r.get('/audit', async (req, res) => {
-    moderator(req);
-    const q = parseInput(auditQuery, req.query, 'query');
+  onRoute(r, ROUTES.audit, async (c) => {
+    moderator(c.req);
+    const q = c.query();
     const events = await listAudit(store.db, { before: q.before, limit: q.limit, action: q.action, targetId: q.target });
-    res.json({ events, next: events.length === q.limit ? events[events.length - 1]?.seq : null });
+    c.send({ events, next: events.length === q.limit ? (events[events.length - 1]?.seq ?? null) : null });
   });
   return r;
 }

@@ -1,7 +1,13 @@
 import type { Logger } from 'pino';
 import type { Server as SocketServer, Socket } from 'socket.io';
-import type { LiveTally } from '../../shared/tally/live';
-import type { CountResult } from '../../shared/counting/index';
+import {
+  SOCKET_EVENTS,
+  type ClientToServerEvents,
+  type InterServerEvents,
+  type ServerToClientEvents,
+  type TallyPush,
+  type WatchProblem,
+} from '../../shared/api/socket';
 import { isId } from '../../shared/protocol/ids';
 import type { Clock } from '../clock';
 import { TOKEN_MESSAGES, type MemberResolver, type TokenProblem } from '../http/auth';
@@ -13,14 +19,8 @@ import type { OpenRounds } from './open-rounds';
 import { PIECES, PushCycles, SHARDS, sendInPieces } from './push-cycles';
 import type { LiveTallies } from './tallies';
 
-export interface TallyPush {
-  roundId: string;
-  status: RoundStatus;
-  turnout: { voters: number; ballots: number; electorate: number | null };
-  tally?: LiveTally | CountResult;
-  head: string;
-  at: string;
-}
+// The pushes' shapes and the event names are the contract's (shared/api/socket.ts).
+export type { TallyPush } from '../../shared/api/socket';
 
 export interface LiveDeps {
   /** Rounds as anyone reads them, and their events: live never reads the services' ledgers. */
@@ -45,7 +45,7 @@ export interface Live {
   stop(): void;
 }
 
-interface SocketData {
+export interface SocketData {
   /** The access token of the handshake, read again on every round:watch; null for an anonymous socket. */
   token: string | null;
   /** The member as last read from that token. */
@@ -54,9 +54,9 @@ interface SocketData {
   loginId: string | null;
 }
 
-/** A signed-in socket is in its member's room and its login's room: either can lose its rights. */
-
-type WatchProblem = 'invalid_input' | 'not_found' | 'unauthenticated' | 'forbidden' | TokenProblem;
+/** The socket.io server typed with the contract's event maps (api.md "Socket.io"). */
+export type LiveServer = SocketServer<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 const WATCH_MESSAGES: Record<WatchProblem, string> = {
   ...TOKEN_MESSAGES,
@@ -96,12 +96,12 @@ class SocketAuthError extends Error {
  * committed: tallies move only on committed batches and carry the committed
  * head they reflect.
  */
-export function attachLive(io: SocketServer, deps: LiveDeps): Live {
+export function attachLive(io: LiveServer, deps: LiveDeps): Live {
   const { rounds, openRounds, tallies, clock, logger, intake } = deps;
 
-  io.use((socket: Socket, next) => {
+  io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
-    const data = socket.data as SocketData;
+    const data = socket.data;
     if (token === undefined || token === null || token === '') {
       data.token = null;
       data.member = null;
@@ -194,7 +194,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
         await sendInPieces(
           pieces,
           (maxWaitMs) => intake.quiet(maxWaitMs),
-          (piece) => io.to(piece).emit('round:tally', state),
+          (piece) => io.to(piece).emit(SOCKET_EVENTS.tally, state),
         );
       },
     },
@@ -205,7 +205,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   rounds.on({
     committed: (roundId) => schedule(roundId),
     status: (roundId, { status }) => {
-      io.to(room(roundId)).emit('round:status', { roundId, status });
+      io.to(room(roundId)).emit(SOCKET_EVENTS.status, { roundId, status });
       schedule(roundId);
     },
   });
@@ -214,7 +214,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
   let joined = 0;
 
   /** Leaves the round's room with its shard's and piece's. */
-  async function leaveRound(socket: Socket, roundId: string): Promise<void> {
+  async function leaveRound(socket: LiveSocket, roundId: string): Promise<void> {
     const ofRound = `${room(roundId)}:`;
     for (const r of [...socket.rooms]) if (r === room(roundId) || r.startsWith(ofRound)) await socket.leave(r);
   }
@@ -225,7 +225,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
    * missed the last push of a round (with nobody else in its shard, none went out), so each round it
    * still watches sends it the state as it is now.
    */
-  async function recover(socket: Socket, member: Member | null, loginId: string | null): Promise<void> {
+  async function recover(socket: LiveSocket, member: Member | null, loginId: string | null): Promise<void> {
     for (const r of [...socket.rooms]) {
       if (r.startsWith('member:') && r !== (member === null ? '' : memberRoom(member.id))) await socket.leave(r);
       if (r.startsWith('login:') && r !== (loginId === null ? '' : loginRoom(loginId))) await socket.leave(r);
@@ -237,12 +237,12 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
         continue;
       }
       const state = await stateOf(roundId);
-      if (state !== undefined) socket.emit('round:tally', state);
+      if (state !== undefined) socket.emit(SOCKET_EVENTS.tally, state);
     }
   }
 
   io.on('connection', (socket) => {
-    const data = socket.data as SocketData;
+    const data = socket.data;
     if (data.member !== null) void socket.join(memberRoom(data.member.id));
     if (data.loginId !== null) void socket.join(loginRoom(data.loginId));
     if (socket.recovered) recover(socket, data.member, data.loginId).catch((e: unknown) => logger.error({ err: e }, 'state after a recovered connection failed'));
@@ -250,11 +250,12 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
       if (typeof ack === 'function') (ack as (b: unknown) => void)(body);
     };
     const refuse = (roundId: string | null, code: WatchProblem, message: string, ack: unknown) => {
-      socket.emit('round:error', { roundId, code, message });
+      socket.emit(SOCKET_EVENTS.error, { roundId, code, message });
       answer(ack, { ok: false, error: { code, message } });
     };
 
-    socket.on('round:watch', async (payload: unknown, ack?: unknown) => {
+    // The payload is checked here, not trusted: typed `unknown` on this side of the contract.
+    socket.on(SOCKET_EVENTS.watch, async (payload: unknown, ack?: unknown) => {
       const roundId = (payload as { roundId?: unknown } | null)?.roundId;
       if (typeof roundId !== 'string' || !isId(roundId)) {
         refuse(null, 'invalid_input', 'round:watch takes {roundId}', ack);
@@ -283,7 +284,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
           await socket.join([room(roundId), shardRoom(roundId, shard), pieceRoom(roundId, shard, Math.floor(joined / SHARDS) % PIECES)]);
         }
         const state = await stateOf(roundId);
-        if (state !== undefined) socket.emit('round:tally', state);
+        if (state !== undefined) socket.emit(SOCKET_EVENTS.tally, state);
         answer(ack, { ok: true });
       } catch (e) {
         logger.error({ err: e, round: roundId }, 'round:watch failed');
@@ -291,7 +292,7 @@ export function attachLive(io: SocketServer, deps: LiveDeps): Live {
       }
     });
 
-    socket.on('round:unwatch', async (payload: unknown, ack?: unknown) => {
+    socket.on(SOCKET_EVENTS.unwatch, async (payload: unknown, ack?: unknown) => {
       const roundId = (payload as { roundId?: unknown } | null)?.roundId;
       if (typeof roundId === 'string') await leaveRound(socket, roundId);
       answer(ack, { ok: true });

@@ -1,13 +1,11 @@
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
+import { ROUTES } from '../../shared/api/routes';
 import type { Clock } from '../clock';
-import { parseInput } from '../http/errors';
 import { actionContext, admin, moderator, signedIn } from '../http/auth';
-import { idParam, reply } from '../http/reply';
-import { rateLimit, type LoginThrottle, type RateLimiter } from '../http/rate-limit';
-import { invitesInput, keyInput, loginInput, memberListQuery, refreshInput, registerInput, roleInput } from './member';
-import type { MemberService } from './service';
+import { onRoute } from '../http/contract-routes';
 import { ApiError } from '../http/errors';
+import { rateLimit, type LoginThrottle, type RateLimiter } from '../http/rate-limit';
+import type { MemberService } from './service';
 
 export interface MemberLimiters {
   /** Every sign-in attempt from one address, right or wrong: a flood guard. */
@@ -16,8 +14,6 @@ export interface MemberLimiters {
   readonly loginFailures: LoginThrottle;
   readonly registerByAddress: RateLimiter;
 }
-
-const suspendInput = z.strictObject({ reason: z.string().max(1_000).optional() });
 
 /** Answers that carry tokens (and their refusals) must never be kept by a browser or proxy cache. */
 const noStore: RequestHandler = (_req, res, next) => {
@@ -29,100 +25,84 @@ export function memberRoutes(members: MemberService, clock: Clock, limits: Membe
   const r = Router();
   r.use('/auth', noStore);
 
-  r.post(
-    '/auth/register',
-    rateLimit(limits.registerByAddress, (req) => `register:${req.ip ?? ''}`),
-    async (req, res) => {
-      const input = parseInput(registerInput, req.body);
-      reply(res, await members.register(actionContext(req, clock), input), 201, 'member');
-    },
-  );
-
-  r.post(
-    '/auth/login',
-    rateLimit(limits.loginByAddress, (req) => `login:${req.ip ?? ''}`),
-    async (req, res) => {
-      const input = parseInput(loginInput, req.body);
-      const address = req.ip ?? '';
-      const wait = limits.loginFailures.attempt(address, input.email);
-      if (wait !== null) {
-        res.setHeader('Retry-After', String(wait));
-        throw new ApiError('too_many_requests', `too many wrong passwords for this account; try again in ${wait} seconds`);
-      }
-      const result = await members.login(actionContext(req, clock), input);
-      if (result.ok || result.error.code !== 'invalid_credentials') limits.loginFailures.settled(address, input.email, result.ok);
-      if (result.ok) res.status(200).json(result.value);
-      else reply(res, result, 200, 'member');
-    },
-  );
-
-  r.post('/auth/refresh', async (req, res) => {
-    const { refreshToken } = parseInput(refreshInput, req.body);
-    const result = await members.refresh(actionContext(req, clock), refreshToken);
-    if (result.ok) res.status(200).json(result.value);
-    else reply(res, result, 200, 'member');
+  onRoute(r, ROUTES.register, [rateLimit(limits.registerByAddress, (req) => `register:${req.ip ?? ''}`)], async (c) => {
+    const input = c.body();
+    c.reply(await members.register(actionContext(c.req, clock), input));
   });
 
-  r.post('/auth/logout', async (req, res) => {
-    const { refreshToken } = parseInput(refreshInput, req.body);
-    const result = await members.logout(actionContext(req, clock), refreshToken);
-    if (result.ok) res.status(204).end();
-    else reply(res, result, 204, 'member');
+  onRoute(r, ROUTES.login, [rateLimit(limits.loginByAddress, (req) => `login:${req.ip ?? ''}`)], async (c) => {
+    const input = c.body();
+    const address = c.req.ip ?? '';
+    const wait = limits.loginFailures.attempt(address, input.email);
+    if (wait !== null) {
+      c.res.setHeader('Retry-After', String(wait));
+      throw new ApiError('too_many_requests', `too many wrong passwords for this account; try again in ${wait} seconds`);
+    }
+    const result = await members.login(actionContext(c.req, clock), input);
+    if (result.ok || result.error.code !== 'invalid_credentials') limits.loginFailures.settled(address, input.email, result.ok);
+    c.reply(result);
   });
 
-  r.get('/me', async (req, res) => {
-    const member = signedIn(req);
+  onRoute(r, ROUTES.refresh, async (c) => {
+    const { refreshToken } = c.body();
+    c.reply(await members.refresh(actionContext(c.req, clock), refreshToken));
+  });
+
+  onRoute(r, ROUTES.logout, async (c) => {
+    const { refreshToken } = c.body();
+    c.reply(await members.logout(actionContext(c.req, clock), refreshToken));
+  });
+
+  onRoute(r, ROUTES.me, async (c) => {
+    const member = signedIn(c.req);
     const me = await members.me(member.id);
     if (me === undefined) throw new ApiError('invalid_token', 'the access token is not valid');
-    res.json(me);
+    c.send(me);
   });
 
-  r.post('/me/keys', async (req, res) => {
-    const member = signedIn(req);
-    const { publicKey } = parseInput(keyInput, req.body);
-    reply(res, await members.addKey(actionContext(req, clock), member.id, publicKey), 201, 'key');
+  onRoute(r, ROUTES.addKey, async (c) => {
+    const member = signedIn(c.req);
+    const { publicKey } = c.body();
+    c.reply(await members.addKey(actionContext(c.req, clock), member.id, publicKey));
   });
 
-  r.delete('/me/keys/:publicKey', async (req, res) => {
-    const member = signedIn(req);
-    const publicKey = req.params['publicKey'] ?? '';
-    reply(res, await members.revokeKey(actionContext(req, clock), member.id, publicKey), 200, 'key');
+  onRoute(r, ROUTES.revokeKey, async (c) => {
+    const member = signedIn(c.req);
+    c.reply(await members.revokeKey(actionContext(c.req, clock), member.id, c.param('publicKey')));
   });
 
-  r.get('/members', async (req, res) => {
-    moderator(req);
-    const { status } = parseInput(memberListQuery, req.query, 'query');
-    res.json({ members: await members.list(status) });
+  onRoute(r, ROUTES.members, async (c) => {
+    moderator(c.req);
+    const { status } = c.query();
+    c.send({ members: await members.list(status) });
   });
 
-  r.post('/members/:id/approve', async (req, res) => {
-    const actor = moderator(req);
-    reply(res, await members.approve(actionContext(req, clock), actor.role, idParam(req, 'id')), 200, 'member');
+  onRoute(r, ROUTES.approve, async (c) => {
+    const actor = moderator(c.req);
+    c.reply(await members.approve(actionContext(c.req, clock), actor.role, c.id('id')));
   });
 
-  r.post('/members/:id/role', async (req, res) => {
-    admin(req);
-    const { role } = parseInput(roleInput, req.body);
-    reply(res, await members.setRole(actionContext(req, clock), idParam(req, 'id'), role), 200, 'member');
+  onRoute(r, ROUTES.setRole, async (c) => {
+    admin(c.req);
+    const { role } = c.body();
+    c.reply(await members.setRole(actionContext(c.req, clock), c.id('id'), role));
   });
 
-  r.post('/members/:id/suspend', async (req, res) => {
-    const actor = moderator(req);
-    const { reason } = parseInput(suspendInput, req.body);
-    reply(res, await members.suspend(actionContext(req, clock), actor.role, idParam(req, 'id'), reason ?? ''), 200, 'member');
+  onRoute(r, ROUTES.suspend, async (c) => {
+    const actor = moderator(c.req);
+    const { reason } = c.body();
+    c.reply(await members.suspend(actionContext(c.req, clock), actor.role, c.id('id'), reason ?? ''));
   });
 
-  r.post('/members/:id/reinstate', async (req, res) => {
-    const actor = moderator(req);
-    reply(res, await members.reinstate(actionContext(req, clock), actor.role, idParam(req, 'id')), 200, 'member');
+  onRoute(r, ROUTES.reinstate, async (c) => {
+    const actor = moderator(c.req);
+    c.reply(await members.reinstate(actionContext(c.req, clock), actor.role, c.id('id')));
   });
 
-  r.post('/invites', async (req, res) => {
-    moderator(req);
-    const { count } = parseInput(invitesInput, req.body);
-    const result = await members.createInvites(actionContext(req, clock), count);
-    if (result.ok) res.status(201).json(result.value);
-    else reply(res, result, 201, 'codes');
+  onRoute(r, ROUTES.invites, async (c) => {
+    moderator(c.req);
+    const { count } = c.body();
+    c.reply(await members.createInvites(actionContext(c.req, clock), count));
   });
 
   return r;

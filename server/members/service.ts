@@ -13,23 +13,15 @@ import { newId, randomToken } from '../ids';
 import { checkDevicePublicKey } from './device-key';
 import { mayActOn, toMember, type Member, type MemberStatus, type Role } from './member';
 import * as repo from './repository';
+import type { DeviceKey, Tokens } from '../../shared/api/members';
 
 /** Lets open rounds take a key a voter adds while they run (see RoundService). */
 export interface KeyHook {
   addKeyToOpenRounds(trx: Transaction<Database>, memberId: string, publicKey: string, at: string): Promise<() => void>;
 }
 
-export interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  member: Member;
-}
-
-export interface DeviceKey {
-  publicKey: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
+// The API's shapes are the contract's (shared/api/members.ts).
+export type { DeviceKey, Tokens } from '../../shared/api/members';
 
 function toDeviceKey(row: DeviceKeyRow): DeviceKey {
   return { publicKey: row.public_key, createdAt: row.created_at, revokedAt: row.revoked_at };

@@ -1,78 +1,75 @@
 import { Router } from 'express';
+import { ROUTES } from '../../shared/api/routes';
 import type { Clock } from '../clock';
 import { actionContext, moderator } from '../http/auth';
-import { ApiError, parseInput } from '../http/errors';
-import { idParam, reply } from '../http/reply';
+import { onRoute } from '../http/contract-routes';
+import { ApiError } from '../http/errors';
 import { streamText } from '../http/stream';
-import { createRoundInput, roundListQuery } from './model';
 import type { RoundService } from './service';
 
 export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   const r = Router();
 
-  r.post('/rounds', async (req, res) => {
-    moderator(req);
-    const input = parseInput(createRoundInput, req.body);
-    reply(res, await rounds.create(actionContext(req, clock), input), 201, 'round');
+  onRoute(r, ROUTES.createRound, async (c) => {
+    moderator(c.req);
+    const input = c.body();
+    c.reply(await rounds.create(actionContext(c.req, clock), input));
   });
 
-  r.get('/rounds', async (req, res) => {
-    const q = parseInput(roundListQuery, req.query, 'query');
+  onRoute(r, ROUTES.rounds, async (c) => {
+    const q = c.query();
     const all = await rounds.list({ status: q.status, questionIds: q.questionId === undefined ? undefined : [q.questionId] });
-    const canSeeDrafts = rounds.canSeeDrafts(req.member);
-    res.json({ rounds: all.filter((x) => canSeeDrafts || x.status !== 'draft') });
+    const canSeeDrafts = rounds.canSeeDrafts(c.req.member);
+    c.send({ rounds: all.filter((x) => canSeeDrafts || x.status !== 'draft') });
   });
 
-  r.get('/rounds/:id', async (req, res) => {
-    const result = await rounds.view(idParam(req, 'id'), req.member);
-    if (result.ok && result.value.round.status === 'draft' && !rounds.canSeeDrafts(req.member)) {
+  onRoute(r, ROUTES.round, async (c) => {
+    const result = await rounds.view(c.id('id'), c.req.member);
+    if (result.ok && result.value.round.status === 'draft' && !rounds.canSeeDrafts(c.req.member)) {
       throw new ApiError('not_found', 'no such round');
     }
-    if (result.ok) res.json(result.value);
-    else reply(res, result, 200, 'round');
+    c.reply(result);
   });
 
-  r.post('/rounds/:id/open', async (req, res) => {
-    moderator(req);
-    reply(res, await rounds.open(actionContext(req, clock), idParam(req, 'id')), 200, 'round');
+  onRoute(r, ROUTES.openRound, async (c) => {
+    moderator(c.req);
+    c.reply(await rounds.open(actionContext(c.req, clock), c.id('id')));
   });
 
-  r.post('/rounds/:id/close', async (req, res) => {
-    moderator(req);
-    reply(res, await rounds.close(actionContext(req, clock), idParam(req, 'id')), 200, 'round');
+  onRoute(r, ROUTES.closeRound, async (c) => {
+    moderator(c.req);
+    c.reply(await rounds.close(actionContext(c.req, clock), c.id('id')));
   });
 
-  r.post('/rounds/:id/publish', async (req, res) => {
-    moderator(req);
-    reply(res, await rounds.publish(actionContext(req, clock), idParam(req, 'id')), 200, 'round');
+  onRoute(r, ROUTES.publishRound, async (c) => {
+    moderator(c.req);
+    c.reply(await rounds.publish(actionContext(c.req, clock), c.id('id')));
   });
 
-  r.get('/rounds/:id/register', async (req, res) => {
-    const result = await rounds.register(idParam(req, 'id'), req.member);
-    if (result.ok) res.json(result.value);
-    else reply(res, result, 200, 'register');
+  onRoute(r, ROUTES.roundRegister, async (c) => {
+    c.reply(await rounds.register(c.id('id'), c.req.member));
   });
 
-  r.get('/rounds/:id/board', async (req, res) => {
-    const result = await rounds.board(idParam(req, 'id'), req.member);
+  onRoute(r, ROUTES.roundBoard, async (c) => {
+    const result = await rounds.board(c.id('id'), c.req.member);
     if (!result.ok) {
-      reply(res, result, 200, 'board');
+      c.reply(result);
       return;
     }
     // Streamed: a board of 100,000 ballots is never one string in memory.
-    res.type('application/json');
-    await streamText(res, result.value);
+    c.res.type('application/json');
+    await streamText(c.res, result.value);
   });
 
-  r.get('/rounds/:id/bundle', async (req, res) => {
-    const id = idParam(req, 'id');
+  onRoute(r, ROUTES.roundBundle, async (c) => {
+    const id = c.id('id');
     const result = await rounds.bundleFile(id);
     if (!result.ok) {
-      reply(res, result, 200, 'bundle');
+      c.reply(result);
       return;
     }
-    if (req.query['download'] !== undefined) res.attachment(`stemkring-${id}-bundle.json`);
-    res.type('application/json').sendFile(result.value);
+    if (c.req.query['download'] !== undefined) c.res.attachment(`stemkring-${id}-bundle.json`);
+    c.res.type('application/json').sendFile(result.value);
   });
 
   return r;

@@ -1,9 +1,8 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { CountResult } from '../../shared/counting/index';
-import type { Outcome, Register, RoundDefinition, SignedReceipt } from '../../shared/protocol/types';
+import type { RoundView } from '../../shared/api/rounds';
+import type { Register, SignedReceipt } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
-import type { LiveTally } from '../../shared/tally/live';
 import type { ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
 import type { Signatures } from '../crypto/signatures';
@@ -23,25 +22,7 @@ import { Publication } from './publication';
 import type { Pseudonyms } from './pseudonym';
 import { RoundViews, type LiveTallySource } from './views';
 
-export interface Turnout {
-  readonly voters: number;
-  readonly ballots: number;
-  readonly electorate: number | null;
-}
-
-export interface RoundView {
-  round: Round;
-  definition?: RoundDefinition;
-  definitionHash?: string;
-  definitionSig?: string;
-  turnout: Turnout;
-  head?: string;
-  /** While open: the live tally (totals per option, and for ranked methods the latest recount); once closed: the count of the board. */
-  tally?: LiveTally | CountResult;
-  outcome?: Outcome;
-  outcomeSig?: string;
-  me?: { eligible: boolean; voter: string | null; voted: boolean };
-}
+export type { RoundView, Turnout } from '../../shared/api/rounds';
 
 /** Handlers for the round events (see events.ts); they fire only after the change is committed. */
 export type RoundEvents = RoundListener;

@@ -1,54 +1,55 @@
 import { Router } from 'express';
+import { ROUTES } from '../../shared/api/routes';
 import type { Clock } from '../clock';
 import { actionContext, activeMember, moderator } from '../http/auth';
-import { ApiError, parseInput } from '../http/errors';
-import { idParam, reply } from '../http/reply';
+import { onRoute } from '../http/contract-routes';
+import { ApiError } from '../http/errors';
 import { isModerator } from '../members/member';
-import { hideInput, mergeInput, proposalInput, questionInput, sessionInput } from './model';
 import type { SessionService } from './service';
 
 export function sessionRoutes(sessions: SessionService, clock: Clock): Router {
   const r = Router();
 
-  r.get('/sessions', async (_req, res) => {
-    res.json({ sessions: await sessions.list() });
+  onRoute(r, ROUTES.sessions, async (c) => {
+    c.send({ sessions: await sessions.list() });
   });
 
-  r.post('/sessions', async (req, res) => {
-    moderator(req);
-    const input = parseInput(sessionInput, req.body);
-    reply(res, await sessions.create(actionContext(req, clock), input), 201, 'session');
+  onRoute(r, ROUTES.createSession, async (c) => {
+    moderator(c.req);
+    const input = c.body();
+    c.reply(await sessions.create(actionContext(c.req, clock), input));
   });
 
-  r.get('/sessions/:id', async (req, res) => {
-    const forModerator = req.member !== undefined && req.member.status === 'active' && isModerator(req.member.role);
-    const session = await sessions.detail(idParam(req, 'id'), forModerator);
+  onRoute(r, ROUTES.session, async (c) => {
+    const viewer = c.req.member;
+    const forModerator = viewer !== undefined && viewer.status === 'active' && isModerator(viewer.role);
+    const session = await sessions.detail(c.id('id'), forModerator);
     if (session === undefined) throw new ApiError('not_found', 'no such session');
-    res.json({ session });
+    c.send({ session });
   });
 
-  r.post('/sessions/:id/questions', async (req, res) => {
-    moderator(req);
-    const { text } = parseInput(questionInput, req.body);
-    reply(res, await sessions.addQuestion(actionContext(req, clock), idParam(req, 'id'), text), 201, 'question');
+  onRoute(r, ROUTES.addQuestion, async (c) => {
+    moderator(c.req);
+    const { text } = c.body();
+    c.reply(await sessions.addQuestion(actionContext(c.req, clock), c.id('id'), text));
   });
 
-  r.post('/questions/:id/proposals', async (req, res) => {
-    activeMember(req);
-    const input = parseInput(proposalInput, req.body);
-    reply(res, await sessions.propose(actionContext(req, clock), idParam(req, 'id'), input), 201, 'proposal');
+  onRoute(r, ROUTES.propose, async (c) => {
+    activeMember(c.req);
+    const input = c.body();
+    c.reply(await sessions.propose(actionContext(c.req, clock), c.id('id'), input));
   });
 
-  r.post('/proposals/:id/hide', async (req, res) => {
-    moderator(req);
-    const { reason } = parseInput(hideInput, req.body);
-    reply(res, await sessions.hide(actionContext(req, clock), idParam(req, 'id'), reason), 200, 'proposal');
+  onRoute(r, ROUTES.hide, async (c) => {
+    moderator(c.req);
+    const { reason } = c.body();
+    c.reply(await sessions.hide(actionContext(c.req, clock), c.id('id'), reason));
   });
 
-  r.post('/proposals/:id/merge', async (req, res) => {
-    moderator(req);
-    const { into } = parseInput(mergeInput, req.body);
-    reply(res, await sessions.merge(actionContext(req, clock), idParam(req, 'id'), into), 200, 'proposal');
+  onRoute(r, ROUTES.merge, async (c) => {
+    moderator(c.req);
+    const { into } = c.body();
+    c.reply(await sessions.merge(actionContext(c.req, clock), c.id('id'), into));
   });
 
   return r;

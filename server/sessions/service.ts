@@ -7,10 +7,10 @@ import { failure, type Failure } from '../failure';
 import { newId } from '../ids';
 import { toProposal, toQuestion, toSession, type Proposal, type Question, type Session } from './model';
 import * as repo from './repository';
+import type { SessionDetail } from '../../shared/api/sessions';
 
-export interface SessionDetail extends Session {
-  questions: (Question & { proposals: Proposal[]; rounds: Round[] })[];
-}
+// The API's shape is the contract's (shared/api/sessions.ts).
+export type { SessionDetail } from '../../shared/api/sessions';
 
 export class SessionService {
   constructor(
