@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { readArgs } from './args';
 import { bltBallots, parseBlt, type BltElection } from '../shared/blt';
 import { count } from '../shared/counting/index';
 import { countIrv, type IrvResult } from '../shared/counting/irv';
@@ -53,45 +54,10 @@ const processIo: TallyIo = {
 type Parsed = { ok: true; args: TallyArgs } | { ok: false; message: string } | { ok: false; help: true };
 
 function parseArgs(argv: readonly string[]): Parsed {
-  let method: string | undefined;
-  let seats: string | undefined;
-  let variant: string | undefined;
-  let lot: string | undefined;
-  let json = false;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string | undefined => {
-      if (eq > 0) return arg.slice(eq + 1);
-      i++;
-      return argv[i];
-    };
-    switch (name) {
-      case '-h':
-      case '--help':
-        return { ok: false, help: true };
-      case '--json':
-        json = true;
-        break;
-      case '--method':
-      case '--seats':
-      case '--variant':
-      case '--lot': {
-        const value = takeValue();
-        if (value === undefined || value === '') return { ok: false, message: `${name} needs a value` };
-        if (name === '--method') method = value;
-        else if (name === '--seats') seats = value;
-        else if (name === '--variant') variant = value;
-        else lot = value;
-        break;
-      }
-      default:
-        if (arg.startsWith('-') && arg !== '-') return { ok: false, message: `unknown option '${arg}'` };
-        files.push(arg);
-    }
-  }
+  const read = readArgs(argv, ['method', 'seats', 'variant', 'lot'], ['json']);
+  if (!read.ok) return read;
+  const { method, seats, variant, lot, json } = read.values;
+  const files = read.positionals;
   if (method === undefined) return { ok: false, message: '--method is required' };
   if (!isRanked(method)) {
     return { ok: false, message: `--method must be one of ${RANKED_METHODS.join(', ')} (a BLT file holds rankings), got '${method}'` };

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { readArgs } from './args';
 import { nodeCrypto } from '../node/crypto/node-crypto';
 import { CryptoPool } from '../node/crypto/pool';
 import { VERIFY_BATCHES_PER_WORKER, VERIFY_WORKERS_FROM } from '../node/tuning';
@@ -31,39 +32,13 @@ interface VerifyArgs {
 type Parsed = { ok: true; args: VerifyArgs } | { ok: false; message: string } | { ok: false; help: true };
 
 function parseArgs(argv: readonly string[]): Parsed {
-  let bundle: string | undefined;
-  let receipt: string | undefined;
-  let json = false;
-  let workers: number | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    switch (arg) {
-      case '-h':
-      case '--help':
-        return { ok: false, help: true };
-      case '--json':
-        json = true;
-        break;
-      case '--receipt': {
-        const value = argv[i + 1];
-        if (value === undefined) return { ok: false, message: '--receipt needs a file' };
-        receipt = value;
-        i += 1;
-        break;
-      }
-      case '--workers': {
-        const value = argv[i + 1];
-        if (value === undefined || !/^\d{1,3}$/.test(value)) return { ok: false, message: '--workers needs a whole number' };
-        workers = Number(value);
-        i += 1;
-        break;
-      }
-      default:
-        if (arg.startsWith('-')) return { ok: false, message: `unknown option ${arg}` };
-        if (bundle !== undefined) return { ok: false, message: `one bundle at a time (got ${bundle} and ${arg})` };
-        bundle = arg;
-    }
-  }
+  const read = readArgs(argv, ['receipt', 'workers'], ['json'], (option) => (option === '--receipt' ? '--receipt needs a file' : '--workers needs a whole number'));
+  if (!read.ok) return read;
+  const { receipt, json } = read.values;
+  if (read.values.workers !== undefined && !/^\d{1,3}$/.test(read.values.workers)) return { ok: false, message: '--workers needs a whole number' };
+  const workers = read.values.workers === undefined ? undefined : Number(read.values.workers);
+  if (read.positionals.length > 1) return { ok: false, message: `one bundle at a time (got ${read.positionals.join(' and ')})` };
+  const bundle = read.positionals[0];
   if (bundle === undefined) return { ok: false, message: 'which bundle? give the path of a bundle.json' };
   return { ok: true, args: { bundle, receipt, json, workers } };
 }
