@@ -5,12 +5,12 @@
  * the device prepares with tweetnacl keys and BigInt blinding, the server
  * signs with node:crypto, the device finishes, and both verifiers agree.
  */
-import { constants, createPrivateKey, createPublicKey, hkdfSync, privateDecrypt, verify } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, privateDecrypt, verify } from 'node:crypto';
 import fs from 'node:fs';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { blindSign, exportIssuer, generateIssuerSync, importIssuer, nodeCredentialCrypto, type Issuer } from '../../node/crypto/blind-rsa';
+import { blindSign, exportIssuer, generateIssuer, generateIssuerSync, importIssuer, nodeCredentialCrypto, type Issuer } from '../../node/crypto/blind-rsa';
 import { blind, emsaPssEncode, finalize, inverseMod, rsaPublicKey, verifyPss } from '../../shared/protocol/blind-rsa';
 import {
   checkCredential,
@@ -201,6 +201,17 @@ describe('issuing, finishing and checking credentials', () => {
     expect(again.issuingKey).toBe(issuer.issuingKey);
     expect(importIssuer('AAAA').ok).toBe(false);
     expect(importIssuer('not base64url!').ok).toBe(false);
+    // Only 2048-bit RSA keys with e = 65537 are issuing keys.
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'der', type: 'pkcs8' });
+    expect(importIssuer(encodeBase64Url(small))).toEqual({ ok: false, error: 'not_an_issuing_key' });
+    const edwards = generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' });
+    expect(importIssuer(encodeBase64Url(edwards))).toEqual({ ok: false, error: 'not_an_issuing_key' });
+  });
+
+  it('a key made off the event loop issues credentials like any other', async () => {
+    const fresh = await generateIssuer();
+    const { prepared, credential } = issue(new Uint8Array(32).fill(3), 'r9', fresh);
+    expect(checkCredential(nodeCredentialCrypto, { round: 'r9', issuingKey: fresh.issuingKey, roundKey: prepared.roundKey, credential }).ok).toBe(true);
   });
 
   it('round trip: prepare (tweetnacl, BigInt) → blind sign (OpenSSL) → finish → both verifiers accept', () => {
