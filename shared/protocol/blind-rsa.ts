@@ -12,6 +12,13 @@
  * prepared: Stemkring uses the identity preparation (credential.ts says why).
  * The server's half (blind signing with the private key) is in
  * node/crypto/blind-rsa.ts, over OpenSSL.
+ *
+ * Written here rather than taken from @cloudflare/blindrsa-ts because that
+ * library draws the salt and the blinding factor from the global WebCrypto:
+ * a retried request would then differ from the first (the protocol wants the
+ * same request, so the one-per-member rule can answer it again), and shared/
+ * may not reach for globals. RFC 9474's own vectors hold this code to the
+ * standard (test/protocol/credential.test.ts).
  */
 import { sha384 } from '@noble/hashes/sha2.js';
 import { err, ok, type Result } from '../result';
