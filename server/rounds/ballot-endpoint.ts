@@ -7,6 +7,7 @@ import { TOKEN_MESSAGES, type MemberResolver } from '../http/auth';
 import { storeUnavailable } from '../http/errors';
 import { requestIdOf } from '../http/headers';
 import { isId } from '../../shared/protocol/ids';
+import { pathPattern, ROUTES } from '../../shared/api/routes';
 import type { IntakeActivity } from '../live/intake-activity';
 import type { Member } from '../members/member';
 import { err, ok, type Result } from '../../shared/result';
@@ -28,7 +29,8 @@ import type { RoundService } from './service';
  * RoundService.cast, as for any caller.
  */
 
-const BALLOTS_PATH = /^\/api\/rounds\/([^/?#]*)\/ballots\/?(?:\?.*)?$/i;
+/** The route's path from the contract, matched as Express would match it. */
+const BALLOTS_PATH = pathPattern(ROUTES.castBallot);
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 const JSON_TYPE = /^application\/(?:json|[^/;\s]+\+json)$/;
 /** The largest request body read at all; larger ones are refused unread (as express.json's limit). */

@@ -202,6 +202,16 @@ export type RouteValue<R extends RouteDef> = z.output<R['response']>;
 /** The body a caller receives: the value, under `key` where the route has one. */
 export type RouteAnswer<R extends RouteDef> = R extends { key: infer K extends string } ? { [P in K]: RouteValue<R> } : RouteValue<R>;
 
+/**
+ * A pattern that matches a request URL for the route the way Express does
+ * (case-insensitive, an optional trailing slash, any query), capturing each
+ * `:param` still encoded, for a handler served in front of Express.
+ */
+export function pathPattern(def: RouteDef): RegExp {
+  const parts = def.path.split('/').map((part) => (part.startsWith(':') ? '([^/?#]*)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${parts.join('\\/')}\\/?(?:\\?.*)?$`, 'i');
+}
+
 /** The route's path with its parameters filled in (encoded). */
 export function pathOf<R extends RouteDef>(def: R, params: RouteParams<R>): string {
   const values = params as Readonly<Record<string, string>>;
