@@ -8,16 +8,11 @@
  */
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
+
+/** The store answers expected failures as Results; its dialects take the type from here. */
+export type { Result };
 import type { BoardEntriesTable, BoardEntryRow, Database, MemberRow } from './schema';
 import type { WriteHealth } from './write-health';
-
-/**
- * How often an insert at "the highest so far + 1" tries again when a concurrent
- * insert took that number (a unique rule turned it away). Each retry sees the
- * winner's row, so a handful is plenty; the bound turns a bug (a conflict that
- * never clears) into an error instead of a loop.
- */
-export const APPEND_ATTEMPTS = 20;
 
 /** What repositories query on: the store's database or a transaction of it. */
 export type Executor = Kysely<Database> | Transaction<Database>;

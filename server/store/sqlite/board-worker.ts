@@ -6,7 +6,6 @@
 import { workerData } from 'node:worker_threads';
 import type { Insertable } from 'kysely';
 import { mainThreadPort, serveRequests } from '../../../node/workers/rpc';
-import { assertNever } from '../../../shared/result';
 import { INSERT_BOARD_ENTRY, openWriter } from './connection';
 import type { BoardEntriesTable } from '../schema';
 
@@ -46,14 +45,9 @@ serveRequests<BoardRequest, BoardReply, BoardNote>(port, {
       return { ok: false, message: error instanceof Error ? error.message : String(error), code: typeof code === 'string' ? code : undefined };
     }
   },
-  take(note) {
-    switch (note) {
-      case 'close':
-        sqlite.close();
-        port.close();
-        return;
-      default:
-        assertNever(note, 'board note');
-    }
+  // 'close', the one note: close the connection after what came before, and end the thread.
+  take() {
+    sqlite.close();
+    port.close();
   },
 });

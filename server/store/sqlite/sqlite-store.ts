@@ -1,11 +1,10 @@
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, type Insertable, type Transaction } from 'kysely';
-import type { Result } from '../../../shared/result';
 import { BoardThread } from './board-thread';
 import { privateFile, privateFolder } from '../../instance/private-files';
 import type { BoardEntriesTable, BoardEntryRow, Database } from '../schema';
-import type { BoardChoice, PublishedEntry, Store, TokenHolder } from '../store';
+import type { BoardChoice, PublishedEntry, Result, Store, TokenHolder } from '../store';
 import type { WriteHealth, WriteHealthReporter } from '../write-health';
 import { immediateSqliteDialect, INSERT_BOARD_ENTRY, openReader, openWriter } from './connection';
 import { migrationProvider } from './migrations/index';
