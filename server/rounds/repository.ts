@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { BoardEntryRow, RoundRow, RoundsTable } from '../store/schema';
-import { APPEND_ATTEMPTS, type Executor, type PublishedEntry, type Store } from '../store/store';
+import { insertAtNextPosition } from '../store/next-position';
+import type { Executor, PublishedEntry, Store } from '../store/store';
 import type { RoundStatus } from './model';
 import type { Turns } from '../http/turns';
 
@@ -85,21 +86,26 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
  * voter took it between the read and the insert, this one takes the next.
  */
 export async function appendRoundKey(db: Executor, row: { round_id: string; voter: string; public_key: string; added_at: string }): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    const last = await db
-      .selectFrom('round_keys')
-      .select((eb) => eb.fn.max('position').as('p'))
-      .where('round_id', '=', row.round_id)
-      .where('voter', '=', row.voter)
-      .executeTakeFirst();
-    const inserted = await db
-      .insertInto('round_keys')
-      .values({ ...row, position: (last?.p ?? 0) + 1 })
-      .onConflict((oc) => oc.columns(['round_id', 'voter', 'position']).doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) return;
-    if (attempt === APPEND_ATTEMPTS) throw new Error(`no free key position for a voter of round ${row.round_id} after ${attempt} attempts`);
-  }
+  await insertAtNextPosition(
+    `a key of a voter of round ${row.round_id}`,
+    async () =>
+      (
+        await db
+          .selectFrom('round_keys')
+          .select((eb) => eb.fn.max('position').as('p'))
+          .where('round_id', '=', row.round_id)
+          .where('voter', '=', row.voter)
+          .executeTakeFirst()
+      )?.p,
+    async (position) => {
+      const inserted = await db
+        .insertInto('round_keys')
+        .values({ ...row, position })
+        .onConflict((oc) => oc.columns(['round_id', 'voter', 'position']).doNothing())
+        .executeTakeFirst();
+      return inserted.numInsertedOrUpdatedRows === 1n;
+    },
+  );
 }
 
 /**

@@ -24,9 +24,6 @@ import { RoundViews, type LiveTallySource } from './views';
 
 export type { RoundView, Turnout } from '../../shared/api/rounds';
 
-/** Handlers for the round events (see events.ts); they fire only after the change is committed. */
-export type RoundEvents = RoundListener;
-
 /**
  * The rounds services behind one object for the routes, the ballot endpoint,
  * members (keys) and live (events, reads): it builds them and hands each call

@@ -1,3 +1,4 @@
+import type { RoundView } from '../../shared/api/rounds';
 import type { CountResult } from '../../shared/counting/index';
 import type { Outcome, RoundDefinition, RoundOption } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
@@ -14,7 +15,6 @@ import type { RoundLedger } from './ledger';
 import type { OpenLedgers } from './ledgers';
 import { toRound, YESNO_OPTIONS, type Round, type RoundStatus } from './model';
 import * as repo from './repository';
-import type { RoundView } from './service';
 
 /** Where an open round's live tally comes from (live/tallies, moved by the committed events). */
 export interface LiveTallySource {

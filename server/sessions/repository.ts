@@ -1,4 +1,5 @@
-import { APPEND_ATTEMPTS, type Executor } from '../store/store';
+import { insertAtNextPosition } from '../store/next-position';
+import type { Executor } from '../store/store';
 import type { ProposalRow, ProposalsTable, QuestionRow, QuestionsTable, SessionRow, SessionsTable } from '../store/schema';
 import type { Insertable, Updateable } from 'kysely';
 
@@ -33,22 +34,19 @@ export async function insertQuestion(db: Executor, row: Insertable<QuestionsTabl
  * position is unique per session by the database's rule: a question added by
  * someone else between the read and the insert takes it, and we take the next.
  */
-export async function appendQuestion(db: Executor, row: Omit<Insertable<QuestionsTable>, 'position'>): Promise<number> {
-  for (let attempt = 1; ; attempt += 1) {
-    const last = await db
-      .selectFrom('questions')
-      .select((eb) => eb.fn.max('position').as('p'))
-      .where('session_id', '=', row.session_id)
-      .executeTakeFirst();
-    const position = (last?.p ?? 0) + 1;
-    const inserted = await db
-      .insertInto('questions')
-      .values({ ...row, position })
-      .onConflict((oc) => oc.columns(['session_id', 'position']).doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) return position;
-    if (attempt === APPEND_ATTEMPTS) throw new Error(`no free question position in session ${row.session_id} after ${attempt} attempts`);
-  }
+export function appendQuestion(db: Executor, row: Omit<Insertable<QuestionsTable>, 'position'>): Promise<number> {
+  return insertAtNextPosition(
+    `a question of session ${row.session_id}`,
+    async () => (await db.selectFrom('questions').select((eb) => eb.fn.max('position').as('p')).where('session_id', '=', row.session_id).executeTakeFirst())?.p,
+    async (position) => {
+      const inserted = await db
+        .insertInto('questions')
+        .values({ ...row, position })
+        .onConflict((oc) => oc.columns(['session_id', 'position']).doNothing())
+        .executeTakeFirst();
+      return inserted.numInsertedOrUpdatedRows === 1n;
+    },
+  );
 }
 
 export async function findQuestion(db: Executor, id: string): Promise<QuestionRow | undefined> {

@@ -61,9 +61,3 @@ export interface ServerToClientEvents {
 
 /** One server process: nothing passes between servers. */
 export type InterServerEvents = Record<never, never>;
-
-/** The data of a refused handshake (`connect_error`): its message is the code too. */
-export interface HandshakeRefusal {
-  code: TokenProblem | 'invalid_input';
-  message: string;
-}
