@@ -3,8 +3,8 @@
  * and as BLT (ranked methods), and the signed outcome. Pure: text in, text out.
  */
 import { writeBlt } from '../../shared/blt';
-import { countingBallots } from '../../shared/protocol/contest';
-import type { Bundle } from '../../shared/protocol/types';
+import { countingBallots, voterOfEntry } from '../../shared/protocol/contest';
+import type { AnyBundle as Bundle } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 
 /** Column titles in the member's language. */
@@ -37,7 +37,7 @@ export function csvCell(value: string | number): string {
  */
 export function ballotsCsv(bundle: Bundle, headings: CsvHeadings): string {
   const { definition, board } = bundle;
-  const counting = new Set(countingBallots(definition, board).map((e) => e.seq));
+  const counting = new Set(countingBallots(definition, board, voterOfEntry).map((e) => e.seq));
   const options = definition.options;
   const head = [headings.seq, headings.voter, headings.castAt, headings.counts];
   const yesno = definition.method === 'yesno';
@@ -45,7 +45,8 @@ export function ballotsCsv(bundle: Bundle, headings: CsvHeadings): string {
   const lines = [[...head, ...columns].map(csvCell).join(',')];
   for (const entry of board) {
     const c = entry.ballot.choice;
-    const cells: (string | number)[] = [entry.seq, entry.voter, entry.ballot.castAt, counting.has(entry.seq) ? headings.yes : headings.no];
+    // A secret round's entry names no voter: its round key stands for the voter there (one key, one credential).
+    const cells: (string | number)[] = [entry.seq, 'voter' in entry ? entry.voter : entry.ballot.key, entry.ballot.castAt, counting.has(entry.seq) ? headings.yes : headings.no];
     if ('answer' in c) cells.push(c.answer);
     else
       for (const o of options) {
@@ -66,7 +67,7 @@ export function ballotsCsv(bundle: Bundle, headings: CsvHeadings): string {
 /** The counting ballots of a ranked round as BLT (labels with quotes or line breaks cannot be written). */
 export function ballotsBlt(bundle: Bundle): Result<string, { message: string }> {
   const { definition, board } = bundle;
-  const ballots = countingBallots(definition, board).flatMap((e) => ('ranking' in e.ballot.choice ? [{ ranking: e.ballot.choice.ranking }] : []));
+  const ballots = countingBallots(definition, board, voterOfEntry).flatMap((e) => ('ranking' in e.ballot.choice ? [{ ranking: e.ballot.choice.ranking }] : []));
   return writeBlt({ title: definition.title, seats: definition.seats, options: definition.options, ballots });
 }
 

@@ -3,11 +3,11 @@
  * browser, with the project's shared protocol code. Each step says what it
  * checked; none trusts the server's word for anything but the data it shows.
  */
-import { countingBallots } from '../../shared/protocol/contest';
+import { countingBallots, voterOfEntry } from '../../shared/protocol/contest';
 import { initialHead, leafOf, nextHead } from '../../shared/protocol/board';
 import { jcs } from '../../shared/protocol/jcs';
 import { verifyStatement, type ProtocolCrypto } from '../../shared/protocol/signing';
-import type { Ballot, BoardEntry, Receipt } from '../../shared/protocol/types';
+import type { AnyBallot as Ballot, AnyBoardEntry, Receipt } from '../../shared/protocol/types';
 
 export type StepId = 'receipt-signature' | 'on-board' | 'ballot-mine' | 'leaf' | 'chain' | 'counts';
 export type StepState = 'ok' | 'failed' | 'skipped' | 'replaced';
@@ -30,7 +30,7 @@ export interface BoardToCheck {
   readonly definitionHash: string;
   readonly revote: boolean;
   /** null when the board cannot be read yet (a sealed round before it closes). */
-  readonly board: readonly BoardEntry[] | null;
+  readonly board: readonly AnyBoardEntry[] | null;
 }
 
 function safe(check: () => boolean): boolean {
@@ -72,7 +72,7 @@ export function checkReceipt(r: ReceiptToCheck, b: BoardToCheck, crypto: Protoco
   steps.push({ id: 'chain', state: chainOk ? 'ok' : 'failed' });
   if (entry === undefined) steps.push({ id: 'counts', state: 'failed' });
   else {
-    const counting = countingBallots({ revote: b.revote }, board).some((e) => e.seq === entry.seq);
+    const counting = countingBallots({ revote: b.revote }, board, voterOfEntry).some((e) => e.seq === entry.seq);
     steps.push({ id: 'counts', state: counting ? 'ok' : 'replaced' });
   }
   return steps;

@@ -4,7 +4,7 @@
  * published, the whole bundle can be checked too, with the receipt.
  */
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
-import type { BoardEntry } from '../../shared/protocol/types';
+import type { AnyBoardEntry } from '../../shared/protocol/types';
 import { call } from '../core/api';
 import { auth } from '../core/auth';
 import { h, replace, uid } from '../core/dom';
@@ -35,7 +35,7 @@ const STATE_KEYS = {
 
 const MARKS: Readonly<Record<StepState, string>> = { ok: '✓', failed: '✗', skipped: '–', replaced: '↻' };
 
-async function boardOf(v: RoundView): Promise<{ board: BoardEntry[] | null; why: MessageKey | null }> {
+async function boardOf(v: RoundView): Promise<{ board: AnyBoardEntry[] | null; why: MessageKey | null }> {
   if (v.round.status === 'published') {
     const bundle = await bundleFor(v.round.id);
     if (bundle !== null) return { board: [...bundle.board], why: null };

@@ -8,7 +8,7 @@ import type { CountResult } from '../../shared/counting/index';
 import { isRanked } from '../../shared/counting/types';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { verifyBundleAsync, type CheckId } from '../../shared/protocol/verify';
-import type { Bundle } from '../../shared/protocol/types';
+import type { AnyBundle } from '../../shared/protocol/types';
 import { call } from '../core/api';
 import { h, replace } from '../core/dom';
 import { downloadText } from '../core/download';
@@ -46,9 +46,9 @@ function checkTitle(id: CheckId): string {
   return t(CHECK_KEYS[id]);
 }
 
-let bundles = new Map<string, Promise<Bundle | null>>();
+let bundles = new Map<string, Promise<AnyBundle | null>>();
 
-function loadBundle(roundId: string): Promise<Bundle | null> {
+function loadBundle(roundId: string): Promise<AnyBundle | null> {
   let p = bundles.get(roundId);
   if (p === undefined) {
     p = call('roundBundle', { params: { id: roundId } }).then((r) => (r.ok ? r.value : null));
@@ -101,7 +101,7 @@ export function verifierPanel(roundId: string, receipt?: unknown): HTMLElement {
 }
 
 function downloads(roundId: string, method: string, status: HTMLElement): HTMLElement {
-  const withBundle = (work: (b: Bundle) => void) => () => {
+  const withBundle = (work: (b: AnyBundle) => void) => () => {
     void loadBundle(roundId).then((b) => {
       if (b === null) {
         replace(status, notice('error', t('verify.noBundle')));
@@ -190,6 +190,6 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
   return { title, node };
 }
 
-export function bundleFor(roundId: string): Promise<Bundle | null> {
+export function bundleFor(roundId: string): Promise<AnyBundle | null> {
   return loadBundle(roundId);
 }

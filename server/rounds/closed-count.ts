@@ -29,7 +29,7 @@ export async function countingChoices(
 ): Promise<{ ballots: number; choices: Choice[] }> {
   const rows: BoardChoice[] = [];
   await store.forEachBoardChoice(definition.round, (row) => rows.push(row));
-  const choices = countingBallots(definition, rows).map((row) => JSON.parse(row.choice) as Choice);
+  const choices = countingBallots(definition, rows, (row) => row.voter).map((row) => JSON.parse(row.choice) as Choice);
   return { ballots: rows.length, choices };
 }
 

@@ -1,4 +1,4 @@
-import type { RoundView } from '../../shared/api/rounds';
+import type { RoundMe, RoundView } from '../../shared/api/rounds';
 import type { CountResult } from '../../shared/counting/index';
 import type { Outcome, RoundDefinition, RoundOption } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
@@ -88,13 +88,13 @@ export class RoundViews {
     return ok(view);
   }
 
-  private async membership(roundId: string, memberId: string, ledger: RoundLedger | undefined): Promise<{ eligible: boolean; voter: string | null; voted: boolean }> {
+  private async membership(roundId: string, memberId: string, ledger: RoundLedger | undefined): Promise<RoundMe> {
     if (ledger !== undefined) {
       const voter = ledger.voterOf(memberId) ?? null;
-      return { eligible: voter !== null, voter, voted: voter !== null && ledger.hasVoted(voter) };
+      return { eligible: voter !== null, voter, voted: voter !== null && ledger.hasVoted(voter), credentialIssued: false };
     }
     const voter = await repo.voterOfMember(this.store.db, roundId, memberId);
-    if (voter === undefined) return { eligible: false, voter: null, voted: false };
-    return { eligible: true, voter, voted: await repo.hasBallot(this.store.db, roundId, voter) };
+    if (voter === undefined) return { eligible: false, voter: null, voted: false, credentialIssued: false };
+    return { eligible: true, voter, voted: await repo.hasBallot(this.store.db, roundId, voter), credentialIssued: false };
   }
 }

@@ -43,6 +43,10 @@ export const ERROR_STATUS = {
   cast_at_out_of_window: 400,
   nonce_reused: 409,
   already_voted: 409,
+  // Secret rounds (protocol 2): a credential is asked for once per member and round, and every ballot carries one.
+  invalid_credential: 400,
+  credential_already_issued: 409,
+  round_not_secret: 409,
   round_not_closed: 409,
   not_visible: 403,
   internal_error: 500,

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import type { CountResult } from '../counting/index';
 import { METHODS, type Method } from '../counting/types';
 import { idSchema } from '../protocol/ids';
-import { RoundDefinitionSchema, RoundOptionSchema } from '../protocol/schemas';
-import type { Board, Bundle, Outcome, Register, RoundDefinition, RoundOption, SignedReceipt } from '../protocol/types';
+import { BlindedMessageSchema, BlindSignatureSchema } from '../protocol/credential';
+import { AnyRoundDefinitionSchema, RoundOptionSchema } from '../protocol/schemas';
+import type { AnyBundle, AnyOutcome, AnyRegister, AnyRoundDefinition, BoardEntry, BoardEntryV2, RoundOption, SignedReceipt } from '../protocol/types';
+
+type AnyBoard = readonly BoardEntry[] | readonly BoardEntryV2[];
 import type { LiveTally } from '../tally/live';
 
 export const ROUND_STATUSES = ['draft', 'open', 'closed', 'published'] as const;
@@ -26,6 +29,8 @@ export const createRoundInput = z
     rules: z.record(z.string(), z.unknown()).optional(),
     revote: z.boolean().optional(),
     sealed: z.boolean().optional(),
+    /** Secret (protocol 2) unless a moderator asks for a named round (protocol 1, a show of hands). */
+    secret: z.boolean().optional(),
     closesAt: z.iso.datetime({ offset: true, message: 'must be a date and time like 2026-11-23T21:00:00.000Z' }).nullable().optional(),
   })
   .superRefine((input, ctx) => {
@@ -58,6 +63,8 @@ export interface Round {
   rules: Record<string, unknown>;
   revote: boolean;
   sealed: boolean;
+  /** Secret ballots (protocol 2): nobody can link a ballot to a member. False: a named round (protocol 1). */
+  secret: boolean;
   closesAt: string | null;
   status: RoundStatus;
   createdAt: string;
@@ -77,6 +84,7 @@ export const RoundSchema = z.object({
   rules: z.record(z.string(), z.unknown()),
   revote: z.boolean(),
   sealed: z.boolean(),
+  secret: z.boolean(),
   closesAt: z.string().nullable(),
   status: z.enum(ROUND_STATUSES),
   createdAt: z.string(),
@@ -109,29 +117,42 @@ export const RoundTallySchema = z.custom<RoundTally>();
 
 export interface RoundView {
   round: Round;
-  definition?: RoundDefinition;
+  definition?: AnyRoundDefinition;
   definitionHash?: string;
   definitionSig?: string;
   turnout: Turnout;
   head?: string;
   /** While open: the live tally (totals per option, and for ranked methods the latest recount); once closed: the count of the board. */
   tally?: RoundTally;
-  outcome?: Outcome;
+  outcome?: AnyOutcome;
   outcomeSig?: string;
-  me?: { eligible: boolean; voter: string | null; voted: boolean };
+  me?: RoundMe;
+}
+
+/**
+ * The signed-in member's part in a round. In a secret round the server cannot
+ * know whether the member voted (`voted` is always false there; the device
+ * keeps its own receipts), only whether it issued them a credential.
+ */
+export interface RoundMe {
+  eligible: boolean;
+  /** The member's pseudonym in this round: they can look for it in the published register. */
+  voter: string | null;
+  voted: boolean;
+  credentialIssued: boolean;
 }
 
 export const RoundViewSchema = z.object({
   round: RoundSchema,
-  definition: RoundDefinitionSchema.optional(),
+  definition: AnyRoundDefinitionSchema.optional(),
   definitionHash: z.string().optional(),
   definitionSig: z.string().optional(),
   turnout: TurnoutSchema,
   head: z.string().optional(),
   tally: RoundTallySchema.optional(),
-  outcome: z.custom<Outcome>().optional(),
+  outcome: z.custom<AnyOutcome>().optional(),
   outcomeSig: z.string().optional(),
-  me: z.object({ eligible: z.boolean(), voter: z.string().nullable(), voted: z.boolean() }).optional(),
+  me: z.object({ eligible: z.boolean(), voter: z.string().nullable(), voted: z.boolean(), credentialIssued: z.boolean() }).optional(),
 }) satisfies z.ZodType<RoundView>;
 
 /**
@@ -147,6 +168,19 @@ export const BallotRequestSchema = z.object({ ballot: z.unknown(), sig: z.string
 export const SignedReceiptAnswerSchema = z.custom<SignedReceipt>();
 
 /** `GET /api/rounds/:id/register`, `/board` and `/bundle`: protocol.md's documents, typed, not re-checked here. */
-export const RegisterAnswerSchema = z.custom<{ register: Register; count: number; root: string | null }>();
-export const BoardAnswerSchema = z.custom<{ board: Board }>();
-export const BundleAnswerSchema = z.custom<Bundle>();
+export const RegisterAnswerSchema = z.custom<{ register: AnyRegister; count: number; root: string | null }>();
+export const BoardAnswerSchema = z.custom<{ board: AnyBoard }>();
+export const BundleAnswerSchema = z.custom<AnyBundle>();
+
+/**
+ * `POST /api/rounds/:id/credential`, signed in, secret rounds only: the
+ * blinded request for the member's round key (docs/credentials.md) and the
+ * issuing key's blind signature over it. One request per member and round:
+ * the same request again gets the same answer, a different one is refused.
+ */
+export const credentialInput = z.strictObject({ blindedMessage: BlindedMessageSchema });
+export type CredentialInput = z.output<typeof credentialInput>;
+export interface CredentialAnswer {
+  blindSignature: string;
+}
+export const CredentialAnswerSchema = z.object({ blindSignature: BlindSignatureSchema }) satisfies z.ZodType<CredentialAnswer>;

@@ -6,7 +6,7 @@ import type { Contest, CountContext } from '../counting/types';
 import { lotOrder } from './board';
 import { portableCrypto } from './crypto-portable';
 import type { ProtocolCrypto } from './signing';
-import type { BoardEntry, RoundDefinition } from './types';
+import type { AnyBoardEntry, RoundDefinition } from './types';
 
 /** The Contest the counting library counts for a round definition. */
 export function contestOf(definition: RoundDefinition): Contest {
@@ -53,21 +53,33 @@ export function countContextOf(definition: RoundDefinition, finalHead: string, c
 }
 
 /**
+ * Whom an entry's ballot speaks for: in a named round (protocol 1) its voter's
+ * pseudonym; in a secret round (protocol 2) its credential, for a credential
+ * is what one eligible member obtained once. Revote and the count go by it.
+ */
+export function voterOfEntry(entry: AnyBoardEntry): string {
+  return 'voter' in entry ? entry.voter : entry.ballot.credential;
+}
+
+/**
  * The entries whose ballots count, one per voter who has any, in board order
  * (ascending seq). With `revote: true` a voter's latest accepted ballot (the
  * highest seq) counts; with `revote: false` the server refuses a second one,
  * so a voter has only one, and should a board hold more anyway, the first
- * stands, as the server would have kept it.
+ * stands, as the server would have kept it. A voter is whatever `voterOf`
+ * says (`voterOfEntry` for board entries of either protocol).
  */
-export function countingBallots<E extends Pick<BoardEntry, 'seq' | 'voter'>>(
+export function countingBallots<E extends { readonly seq: number }>(
   definition: Pick<RoundDefinition, 'revote'>,
   board: readonly E[],
+  voterOf: (entry: E) => string,
 ): E[] {
   const chosen = new Map<string, E>();
   for (const entry of board) {
-    const current = chosen.get(entry.voter);
-    if (current === undefined) chosen.set(entry.voter, entry);
-    else if (definition.revote ? entry.seq > current.seq : entry.seq < current.seq) chosen.set(entry.voter, entry);
+    const voter = voterOf(entry);
+    const current = chosen.get(voter);
+    if (current === undefined) chosen.set(voter, entry);
+    else if (definition.revote ? entry.seq > current.seq : entry.seq < current.seq) chosen.set(voter, entry);
   }
   return [...chosen.values()].sort((a, b) => a.seq - b.seq);
 }

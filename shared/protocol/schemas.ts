@@ -34,7 +34,10 @@ import type {
   RoundOption,
   RulesOf,
   SignedReceipt,
+  AnyRoundDefinition,
+  RoundDefinitionV2,
 } from './types';
+import { IssuingKeySchema } from './credential';
 
 export const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -79,10 +82,10 @@ export const SignatureSchema = base64UrlOf(64, 'a signature');
 export const HashSchema = base64UrlOf(32, 'a hash');
 export const NonceSchema = base64UrlOf(16, 'a nonce');
 
-const whole = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const positive = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+export const whole = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const positive = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
-function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
+export function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -132,21 +135,51 @@ export const RoundOptionSchema: z.ZodType<RoundOption> = z.strictObject({
   label: z.string().min(1).max(MAX_TEXT),
 });
 
+const definitionCommon = {
+  instance: IdSchema,
+  round: IdSchema,
+  title: z.string().min(1).max(MAX_TEXT),
+  options: z.array(RoundOptionSchema).max(MAX_OPTIONS),
+  seats: positive,
+  revote: z.boolean(),
+  sealed: z.boolean(),
+  opensAt: TimestampSchema,
+  closesAt: TimestampSchema.nullable(),
+  electorate: z.strictObject({ count: whole }),
+};
+
 function definitionOf<M extends Method>(method: M) {
-  return z.strictObject({
-    instance: IdSchema,
-    round: IdSchema,
-    title: z.string().min(1).max(MAX_TEXT),
-    method: z.literal(method),
-    options: z.array(RoundOptionSchema).max(MAX_OPTIONS),
-    seats: positive,
-    rules: rulesOf(method),
-    revote: z.boolean(),
-    sealed: z.boolean(),
-    opensAt: TimestampSchema,
-    closesAt: TimestampSchema.nullable(),
-    electorate: z.strictObject({ count: whole }),
+  return z.strictObject({ ...definitionCommon, method: z.literal(method), rules: rulesOf(method) });
+}
+
+/** A secret round's definition (protocol 2): the same members and the round's issuing key. */
+function secretDefinitionOf<M extends Method>(method: M) {
+  return z.strictObject({ ...definitionCommon, method: z.literal(method), rules: rulesOf(method), issuer: IssuingKeySchema });
+}
+
+/** What every definition must hold beyond the form of its members. */
+function refineDefinition(definition: RoundDefinition, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  definition.options.forEach((option, i) => {
+    // zod may run this after an option failed its own check.
+    if (typeof option !== 'object' || option === null) return;
+    if (seen.has(option.id)) ctx.addIssue({ code: 'custom', path: ['options', i, 'id'], message: `option id ${option.id} appears twice` });
+    seen.add(option.id);
   });
+  // A yes/no round decides one motion; its options only name it and it elects nobody.
+  if (definition.method !== 'yesno') {
+    if (definition.options.length === 0) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a round needs at least one option' });
+    if (definition.seats > definition.options.length) {
+      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'seats must not exceed the number of options' });
+    }
+  }
+  // Instant-runoff elects one; more seats is STV.
+  if (definition.method === 'irv' && definition.seats !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['seats'], message: 'an irv round fills exactly one seat (use stv for more)' });
+  }
+  if (definition.closesAt !== null && definition.closesAt <= definition.opensAt) {
+    ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'closesAt must be after opensAt' });
+  }
 }
 
 export const RoundDefinitionSchema: z.ZodType<RoundDefinition> = z
@@ -161,29 +194,27 @@ export const RoundDefinitionSchema: z.ZodType<RoundDefinition> = z
     definitionOf('stv'),
     definitionOf('schulze'),
   ])
-  .superRefine((definition, ctx) => {
-    const seen = new Set<string>();
-    definition.options.forEach((option, i) => {
-      // zod may run this after an option failed its own check.
-      if (typeof option !== 'object' || option === null) return;
-      if (seen.has(option.id)) ctx.addIssue({ code: 'custom', path: ['options', i, 'id'], message: `option id ${option.id} appears twice` });
-      seen.add(option.id);
-    });
-    // A yes/no round decides one motion; its options only name it and it elects nobody.
-    if (definition.method !== 'yesno') {
-      if (definition.options.length === 0) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a round needs at least one option' });
-      if (definition.seats > definition.options.length) {
-        ctx.addIssue({ code: 'custom', path: ['seats'], message: 'seats must not exceed the number of options' });
-      }
-    }
-    // Instant-runoff elects one; more seats is STV.
-    if (definition.method === 'irv' && definition.seats !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['seats'], message: 'an irv round fills exactly one seat (use stv for more)' });
-    }
-    if (definition.closesAt !== null && definition.closesAt <= definition.opensAt) {
-      ctx.addIssue({ code: 'custom', path: ['closesAt'], message: 'closesAt must be after opensAt' });
-    }
-  });
+  .superRefine(refineDefinition);
+
+export const RoundDefinitionV2Schema: z.ZodType<RoundDefinitionV2> = z
+  .discriminatedUnion('method', [
+    secretDefinitionOf('plurality'),
+    secretDefinitionOf('approval'),
+    secretDefinitionOf('yesno'),
+    secretDefinitionOf('score'),
+    secretDefinitionOf('cumulative'),
+    secretDefinitionOf('borda'),
+    secretDefinitionOf('irv'),
+    secretDefinitionOf('stv'),
+    secretDefinitionOf('schulze'),
+  ])
+  .superRefine(refineDefinition);
+
+/** Either protocol's definition, told apart by `issuer` (only a secret round has one). */
+export const AnyRoundDefinitionSchema: z.ZodType<AnyRoundDefinition> = z.custom<AnyRoundDefinition>().superRefine((value, ctx) => {
+  const schema = isPlainObject(value) && Object.hasOwn(value, 'issuer') ? RoundDefinitionV2Schema : RoundDefinitionSchema;
+  addIssuesIfAny(schema, value, ctx);
+});
 
 // ---------------------------------------------------------------------------
 // Register
@@ -272,7 +303,7 @@ function choiceFieldProblem(field: ChoiceField, value: unknown): string | undefi
 }
 
 /** Why `value` is not a choice (with the path inside it), or undefined when it is one. */
-function choiceProblem(value: unknown): { readonly path: readonly string[]; readonly message: string } | undefined {
+export function choiceProblem(value: unknown): { readonly path: readonly string[]; readonly message: string } | undefined {
   if (!isPlainObject(value)) return { path: [], message: 'a choice is a JSON object' };
   const keys = Object.keys(value);
   const field = keys[0];
@@ -306,7 +337,7 @@ export const ChoiceSchema: z.ZodType<Choice> = z.custom<Choice>().superRefine((v
 // field checks; only a value they refuse goes through zod, for its messages.
 
 /** An object with exactly these own keys, typed so its fields can be read by name. */
-function hasExactKeys<K extends string>(value: unknown, keys: readonly K[]): value is { readonly [P in K]: unknown } {
+export function hasExactKeys<K extends string>(value: unknown, keys: readonly K[]): value is { readonly [P in K]: unknown } {
   if (!isPlainObject(value)) return false;
   // Counted with for-in rather than Object.keys, which would allocate an array per object; the prototype is
   // Object.prototype or null (isPlainObject), which has no enumerable members, so for-in sees own keys only.
@@ -321,9 +352,9 @@ function hasExactKeys<K extends string>(value: unknown, keys: readonly K[]): val
   return true;
 }
 
-const isIdValue = (value: unknown): boolean => typeof value === 'string' && isId(value);
-const isBytes = (value: unknown, size: number): boolean => typeof value === 'string' && isBase64Url(value, size);
-const isPositive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 1;
+export const isIdValue = (value: unknown): boolean => typeof value === 'string' && isId(value);
+export const isBytes = (value: unknown, size: number): boolean => typeof value === 'string' && isBase64Url(value, size);
+export const isPositive = (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 1;
 
 const REGISTER_ENTRY_KEYS = ['voter', 'keys'] as const;
 const BALLOT_KEYS = ['instance', 'round', 'definition', 'key', 'choice', 'nonce', 'castAt'] as const;
@@ -362,15 +393,22 @@ export function isBoardEntryShape(value: unknown): value is BoardEntry {
 }
 
 /** `full`, with `isShape` deciding first; only what it refuses pays for zod (and gets zod's messages). */
-function withFastPath<T>(isShape: (value: unknown) => value is T, full: z.ZodType): z.ZodType<T> {
+export function withFastPath<T>(isShape: (value: unknown) => value is T, full: z.ZodType): z.ZodType<T> {
   return z.custom<T>().superRefine((value, ctx) => {
     if (isShape(value)) return;
     addIssuesOf(full, value, [], ctx);
   });
 }
 
+/** Runs `schema` and reports its issues, if any (no complaint when it accepts). */
+function addIssuesIfAny(schema: z.ZodType, value: unknown, ctx: z.RefinementCtx): void {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+}
+
 /** Runs `full` on a value a fast check refused and reports its issues under `path`. */
-function addIssuesOf(full: z.ZodType, value: unknown, path: readonly PropertyKey[], ctx: z.RefinementCtx): void {
+export function addIssuesOf(full: z.ZodType, value: unknown, path: readonly PropertyKey[], ctx: z.RefinementCtx): void {
   const parsed = full.safeParse(value);
   if (parsed.success) {
     // The two disagree, which is a bug; refusing keeps the verifier on the safe side.

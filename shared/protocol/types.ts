@@ -133,3 +133,83 @@ export interface InstanceInfo {
   readonly name: string;
   readonly publicKey: B64PublicKey;
 }
+
+// ---------------------------------------------------------------------------
+// Protocol 2: secret rounds (docs/protocol.md, "Protocol 2"). A ballot is
+// signed with a round key made for this round only and carries a blind-signed
+// credential for that key instead of naming a voter; the register lists the
+// electorate's pseudonyms and those that received a credential.
+
+/** An issuing key: the 256-byte RSA modulus (e = 65537), base64url. */
+export type B64IssuingKey = string;
+/** A credential: an RSASSA-PSS signature of 256 bytes, base64url. */
+export type B64Credential = string;
+
+/** A secret round's definition: protocol 1's, plus the round's issuing key. */
+export type RoundDefinitionV2 = RoundDefinition & { readonly issuer: B64IssuingKey };
+
+export interface BallotV2 {
+  readonly instance: Id;
+  readonly round: Id;
+  readonly definition: B64Hash;
+  /** The round key: made for this round only, it signs the ballot. */
+  readonly key: B64PublicKey;
+  /** The issuing key's signature over (round, key): one credential per eligible member and round. */
+  readonly credential: B64Credential;
+  readonly choice: Choice;
+  readonly nonce: B64Nonce;
+  readonly castAt: Timestamp;
+}
+
+/** No voter: the credential is the voter, and nothing on the board names a member or a pseudonym. */
+export interface BoardEntryV2 {
+  readonly seq: number;
+  readonly ballot: BallotV2;
+  readonly sig: B64Signature;
+  readonly leaf: B64Hash;
+  readonly head: B64Hash;
+}
+export type BoardV2 = readonly BoardEntryV2[];
+
+/** Both sorted, each pseudonym once; `issued` lists the pseudonyms that received a credential, a part of `electorate`. */
+export interface RegisterV2 {
+  readonly electorate: readonly Pseudonym[];
+  readonly issued: readonly Pseudonym[];
+}
+
+export interface OutcomeV2 {
+  readonly instance: Id;
+  readonly round: Id;
+  readonly definition: B64Hash;
+  readonly register: { readonly count: number; readonly issued: number; readonly root: B64Hash };
+  readonly board: { readonly entries: number; readonly head: B64Hash };
+  /** Distinct credentials with at least one entry on the board. */
+  readonly counted: number;
+  readonly result: OutcomeResult;
+  readonly closedAt: Timestamp;
+  readonly publishedAt: Timestamp;
+}
+
+export interface BundleV2 {
+  readonly protocol: 2;
+  readonly instanceKey: B64PublicKey;
+  readonly definition: RoundDefinitionV2;
+  readonly definitionSig: B64Signature;
+  readonly register: RegisterV2;
+  readonly board: BoardV2;
+  readonly outcome: OutcomeV2;
+  readonly outcomeSig: B64Signature;
+}
+
+/** Any definition a round may have frozen: named (protocol 1) or secret (protocol 2). */
+export type AnyRoundDefinition = RoundDefinition | RoundDefinitionV2;
+export type AnyBallot = Ballot | BallotV2;
+export type AnyBoardEntry = BoardEntry | BoardEntryV2;
+export type AnyRegister = Register | RegisterV2;
+export type AnyOutcome = Outcome | OutcomeV2;
+export type AnyBundle = Bundle | BundleV2;
+
+/** A definition is secret (protocol 2) exactly when it names an issuing key. */
+export function isSecretDefinition(definition: AnyRoundDefinition): definition is RoundDefinitionV2 {
+  return 'issuer' in definition;
+}

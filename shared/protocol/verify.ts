@@ -9,7 +9,7 @@ import { checkChoice } from '../counting/choice';
 import { count, type CountResult } from '../counting/index';
 import type { Choice, Contest } from '../counting/types';
 import { BoardChain, definitionHashBytes, joinedLeafBytes } from './board';
-import { contestOf, countContextOf, countingBallots } from './contest';
+import { contestOf, countContextOf, countingBallots, voterOfEntry } from './contest';
 import { decodeBase64Url, decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
 import { jcs } from './jcs';
 import { firstDifference } from './json-difference';
@@ -402,7 +402,7 @@ class BoardPass {
       check('outcome-signature', outcomeOk, outcomeOk ? 'valid' : 'outcomeSig is not a valid signature of the outcome (purpose "outcome") under instanceKey'),
     );
 
-    const counting = countingBallots(definition, board);
+    const counting = countingBallots(definition, board, voterOfEntry);
     const counted = counting.length;
     this.checks.set(
       'counted',

@@ -88,8 +88,8 @@ describe('contest and counting ballots', () => {
       { seq: 4, voter: 'c' },
       { seq: 5, voter: 'b' },
     ];
-    expect(countingBallots({ revote: true }, board).map((e) => e.seq)).toEqual([3, 4, 5]);
-    expect(countingBallots({ revote: false }, board).map((e) => e.seq)).toEqual([1, 2, 4]);
-    expect(countingBallots({ revote: true }, [])).toEqual([]);
+    expect(countingBallots({ revote: true }, board, (e) => e.voter).map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(countingBallots({ revote: false }, board, (e) => e.voter).map((e) => e.seq)).toEqual([1, 2, 4]);
+    expect(countingBallots({ revote: true }, [] as { seq: number; voter: string }[], (e) => e.voter)).toEqual([]);
   });
 });

@@ -143,7 +143,7 @@ export function buildBundle(opts: FixtureOptions = {}): BundleFixture {
     receipts.push({ receipt, receiptSig: signFor('receipt', receipt, instanceKey, signer) });
   });
 
-  const counting = countingBallots(definition, board);
+  const counting = countingBallots(definition, board, (e) => e.voter);
   const result = count(
     contestOf(definition),
     counting.map((e) => e.ballot.choice),
