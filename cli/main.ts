@@ -7,6 +7,8 @@ commands:
           count a BLT file and print the stages (or the result as JSON)
   verify  <bundle.json> [--receipt FILE] [--json]
           check a published outcome bundle offline and recount it
+  cast    --server URL --email E --device FILE --round ID --choice JSON
+          vote as the web client does (password from STEMKRING_PASSWORD); prints the receipt
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -19,6 +21,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'verify': {
       const { runVerify } = await import('./verify');
       return runVerify(rest);
+    }
+    case 'cast': {
+      const { runCast } = await import('./cast');
+      return runCast(rest);
     }
     case undefined:
     case '-h':
