@@ -75,7 +75,14 @@ export class CryptoPool {
 
   private send(batch: CryptoBatch): Promise<CryptoReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const worker = this.workers[this.nextWorker % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+    // The worker with the fewest batches waiting, taking turns among equals. Plain turns would put a verifier's
+    // Ed25519 batches all on one worker and its credential batches all on the other (two sends per board batch),
+    // and the Ed25519 side is the heavier; fewest-waiting lets the slower queue drain while the other takes more.
+    let worker = this.workers[this.nextWorker % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+    for (let k = 1; k < this.workers.length; k += 1) {
+      const other = this.workers[(this.nextWorker + k) % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+      if (other.pending < worker.pending) worker = other;
+    }
     this.nextWorker += 1;
     return worker.request(batch, transferables(batch));
   }
