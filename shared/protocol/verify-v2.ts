@@ -87,6 +87,8 @@ export class BoardPassV2 implements BoardPass {
   /** Per credential check: the first entry that carried it and how many did. */
   private readonly credentialEntries: { first: number; uses: number }[] = [];
   private pendingCredentials: CredentialTask[] = [];
+  /** Credential checks that failed; told as problems at the end, when every entry carrying each is known (verdicts may come early). */
+  private readonly badCredentials: number[] = [];
   private pendingFirst = 0;
   private credentialsDone = 0;
   private readonly credentialMessages: CredentialMessages;
@@ -259,11 +261,7 @@ export class BoardPassV2 implements BoardPass {
 
   credential(id: number, valid: boolean): void {
     this.credentialsDone += 1;
-    if (valid) return;
-    const found = this.credentialEntries[id];
-    if (found === undefined) return;
-    const more = found.uses > 1 ? ` (and ${plural(found.uses - 1, 'later entry', 'later entries')} with it)` : '';
-    this.credentialProblems.add(`entry ${found.first}${more}: the credential does not verify under definition.issuer for (round, ballot.key)`);
+    if (!valid) this.badCredentials.push(id);
   }
 
   releaseBuffers(): void {
@@ -280,6 +278,14 @@ export class BoardPassV2 implements BoardPass {
 
   finish(): VerifyReport {
     if (this.formIssues.length > 0) return schemaReport(this.formIssues);
+    const bad = this.badCredentials.flatMap((id) => {
+      const found = this.credentialEntries[id];
+      return found === undefined ? [] : [found];
+    });
+    for (const { first, uses } of bad.sort((a, b) => a.first - b.first)) {
+      const more = uses > 1 ? ` (and ${plural(uses - 1, 'later entry', 'later entries')} with it)` : '';
+      this.credentialProblems.add(`entry ${first}${more}: the credential does not verify under definition.issuer for (round, ballot.key)`);
+    }
     // A verdict never recorded is no pass: it would be a bug of the caller, and fails the check rather than hide it.
     if (this.credentialsDone !== this.credentialEntries.length) {
       this.credentialProblems.add(`${this.credentialEntries.length - this.credentialsDone} credentials were not checked`);

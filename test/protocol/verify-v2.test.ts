@@ -70,6 +70,21 @@ describe('verifying a protocol-2 (secret round) bundle', () => {
     }
   });
 
+  it('names the same entries in one go and in batches of any size, a revoted credential once', async () => {
+    const forged = buildBundleV2({ credentialOf: (member, device) => (member === 0 || member === 4 ? (fixture.devices.get(1)?.credential ?? '') : device.credential) });
+    const expected = [
+      'entry 1 (and 1 later entry with it): the credential does not verify under definition.issuer for (round, ballot.key)',
+      'entry 6: the credential does not verify under definition.issuer for (round, ballot.key)',
+    ];
+    const problems = (report: VerifyReport) => report.checks.find((c) => c.id === 'ballot-credentials')?.problems;
+    expect(problems(verify(forged.bundle))).toEqual(expected);
+    for (const batchSize of [1, 2, 3, 5]) {
+      const report = await verifyBundleAsync(viaJson(forged.bundle), nodeCrypto, { credentials: nodeCredentialCrypto, batchSize, inFlight: 2 });
+      expect(problems(report), `batches of ${batchSize}`).toEqual(expected);
+      expect(failed(report)).toEqual(['ballot-credentials']);
+    }
+  });
+
   it("reports protocol 2's checks in order (no key register, credentials instead) and its figures", () => {
     const report = verify(bundle, receipts[3]);
     expect(report.checks.map((c) => c.id)).toEqual(checksOf(2));
