@@ -1,11 +1,13 @@
 /**
  * `stemkring verify`: check a published outcome bundle offline (protocol.md,
- * "Outcome and bundle") and recount it. Exit 0 only when every check holds,
+ * "Outcome and bundle"; protocol 2's in "Protocol 2: secret rounds") and
+ * recount it. Exit 0 only when every check holds,
  * 1 when one does not, 2 for usage errors and files that cannot be read.
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { readArgs } from './args';
+import { nodeCredentialCrypto } from '../node/crypto/blind-rsa';
 import { nodeCrypto } from '../node/crypto/node-crypto';
 import { CryptoPool } from '../node/crypto/pool';
 import { VERIFY_BATCHES_PER_WORKER, VERIFY_WORKERS_FROM } from '../node/tuning';
@@ -15,7 +17,7 @@ export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt re
 
   --receipt  also check a receipt ({ receipt, receiptSig } as the server answered a ballot)
   --json     print the report as JSON instead of text
-  --workers  threads that verify ballot signatures (default: one per CPU when the
+  --workers  threads that verify ballot signatures and credentials (default: one per CPU when the
              board has more than ${VERIFY_WORKERS_FROM.toLocaleString('en')} entries, else none; 0 = none)
 `;
 
@@ -95,7 +97,7 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
   const entries = boardLength(bundle.value);
   const workers = args.workers ?? (entries > VERIFY_WORKERS_FROM ? availableParallelism() : 0);
   const progress = process.stderr.isTTY && entries > PROGRESS_FROM ? progressBar() : undefined;
-  const options = { ...(receipt === undefined ? {} : { receipt }), ...(progress === undefined ? {} : { onProgress: progress.update }) };
+  const options = { credentials: nodeCredentialCrypto, ...(receipt === undefined ? {} : { receipt }), ...(progress === undefined ? {} : { onProgress: progress.update }) };
 
   let report: VerifyReport;
   try {
@@ -118,7 +120,12 @@ async function check(bundle: unknown, workers: number, entries: number, options:
   if (workers > 0 && entries > 0) {
     const pool = new CryptoPool(workers);
     try {
-      report = await verifyBundleAsync(bundle, nodeCrypto, { ...options, verifyBatch: (tasks) => pool.verifyBatch(tasks), inFlight: workers * VERIFY_BATCHES_PER_WORKER });
+      report = await verifyBundleAsync(bundle, nodeCrypto, {
+        ...options,
+        verifyBatch: (tasks) => pool.verifyBatch(tasks),
+        verifyCredentials: (issuingKey, tasks) => pool.verifyCredentials(issuingKey, tasks),
+        inFlight: workers * VERIFY_BATCHES_PER_WORKER,
+      });
     } catch (error) {
       // Worker threads could not run here (or died); the same checks in this thread give the same report.
       clearProgress();
@@ -172,7 +179,9 @@ export function formatReport(report: VerifyReport, source: string): string {
     const label = labeller(round.options);
     lines.push('', 'Recount');
     const turnout = figures.electorate === 0 ? '' : ` (${((100 * figures.counted) / figures.electorate).toFixed(1)}% turnout)`;
-    lines.push(`  Electorate ${figures.electorate}, entries on the board ${figures.entries}, voters counted ${figures.counted}${turnout}`);
+    // A secret round's bundle (protocol 2) also says how many credentials were issued; its voters are credentials.
+    const issued = figures.issued === undefined ? '' : `, credentials issued ${figures.issued}`;
+    lines.push(`  Electorate ${figures.electorate}${issued}, entries on the board ${figures.entries}, voters counted ${figures.counted}${turnout}`);
     if (recount === undefined) lines.push('  (no recount could be made)');
     else {
       lines.push(recount.winners.length === 0 ? '  Winners: none' : '  Winners:');

@@ -29,6 +29,8 @@ const CHECK_KEYS = {
   'board-sequence': 'verify.check.boardSequence',
   'ballot-fields': 'verify.check.ballotFields',
   'ballot-keys': 'verify.check.ballotKeys',
+  'ballot-credentials': 'verify.check.ballotCredentials',
+  'credentials-issued': 'verify.check.credentialsIssued',
   'ballot-choices': 'verify.check.ballotChoices',
   'ballot-nonces': 'verify.check.ballotNonces',
   revote: 'verify.check.revote',

@@ -1,14 +1,16 @@
 /**
  * A worker thread of the CryptoPool: verifies batches of Ed25519 signatures
  * and signs batches of messages with the key it was started with (the
- * instance key, for ballot receipts). Only signatures: every other check
+ * instance key, for ballot receipts), and batches of round credentials
+ * (protocol 2) under an issuing key. Only signatures: every other check
  * stays in the main thread, in order.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { workerData } from 'node:worker_threads';
 import { mainThreadPort, serveRequests } from '../workers/rpc';
+import { nodeCredentialCrypto } from './blind-rsa';
 import { nodeCrypto, nodeSign } from './node-crypto';
-import { type CryptoBatch, type CryptoReply, unpackSignatures } from './pack';
+import { type CryptoBatch, type CryptoReply, unpackCredentials, unpackSignatures } from './pack';
 
 export interface CryptoWorkerData {
   /** The key `sign` uses, as PKCS#8 DER; absent for a verify-only pool. */
@@ -31,7 +33,9 @@ serveRequests<CryptoBatch, CryptoReply>(port, {
       signatures = new Uint8Array(count * 64);
       for (let i = 0; i < count; i += 1) signatures.set(nodeSign(messages.subarray(offsets[i] ?? 0, offsets[i + 1] ?? 0), signingKey), i * 64);
     }
-    return { verdicts, signatures };
+    // nodeCredentialCrypto keeps one KeyObject per issuing key, so a bundle's key is imported once per worker.
+    const credentialVerdicts = batch.credentials === undefined ? undefined : unpackCredentials(batch.credentials, (key, m, s) => nodeCredentialCrypto.verify(key, m, s));
+    return { verdicts, signatures, credentialVerdicts };
   },
-  transfer: (reply) => [reply.verdicts?.buffer, reply.signatures?.buffer].filter((b) => b !== undefined),
+  transfer: (reply) => [reply.verdicts?.buffer, reply.signatures?.buffer, reply.credentialVerdicts?.buffer].filter((b) => b !== undefined),
 });

@@ -3,7 +3,8 @@
  * transferred buffers (messages back to back, signatures, keys) rather than as
  * objects, which structured cloning would copy field by field.
  */
-import type { SignatureTask } from '../../shared/protocol/verify';
+import type { CredentialTask, SignatureTask } from '../../shared/protocol/verify';
+import { ISSUING_KEY_BYTES } from '../../shared/protocol/credential';
 
 export interface Messages {
   readonly count: number;
@@ -21,9 +22,17 @@ export interface VerifyPack extends Messages {
   readonly wellFormed: Uint8Array<ArrayBuffer>;
 }
 
+/** Credentials (protocol 2) to check under one issuing key: messages back to back, 256-byte signatures. */
+export interface CredentialPack extends Messages {
+  /** The issuing key's wire form (base64url of n): one per batch, imported once per worker. */
+  readonly issuingKey: string;
+  readonly signatures: Uint8Array<ArrayBuffer>;
+}
+
 export interface CryptoBatch {
   readonly verify?: VerifyPack | undefined;
   readonly sign?: Messages | undefined;
+  readonly credentials?: CredentialPack | undefined;
 }
 
 export interface CryptoReply {
@@ -31,6 +40,8 @@ export interface CryptoReply {
   readonly verdicts?: Uint8Array<ArrayBuffer> | undefined;
   /** 64 bytes per signed message, in order. */
   readonly signatures?: Uint8Array<ArrayBuffer> | undefined;
+  /** 1 where the credential is valid, 0 where not. */
+  readonly credentialVerdicts?: Uint8Array<ArrayBuffer> | undefined;
 }
 
 export function packMessages(messages: readonly Uint8Array[]): Messages {
@@ -74,9 +85,28 @@ export function unpackSignatures(
   return verdicts;
 }
 
+export function packCredentials(issuingKey: string, tasks: readonly CredentialTask[]): CredentialPack {
+  const signatures = new Uint8Array(tasks.length * ISSUING_KEY_BYTES);
+  // A task of another length is left as zeros: zero is never a valid PSS signature (RSAVP1 gives 0, whose encoding fails).
+  tasks.forEach((task, i) => {
+    if (task.signature.length === ISSUING_KEY_BYTES) signatures.set(task.signature, i * ISSUING_KEY_BYTES);
+  });
+  return { ...packMessages(tasks.map((t) => t.message)), issuingKey, signatures };
+}
+
+export function unpackCredentials(pack: CredentialPack, verify: (issuingKey: string, message: Uint8Array, signature: Uint8Array) => boolean): Uint8Array<ArrayBuffer> {
+  const verdicts = new Uint8Array(pack.count);
+  for (let i = 0; i < pack.count; i += 1) {
+    const message = pack.messages.subarray(pack.offsets[i] ?? 0, pack.offsets[i + 1] ?? 0);
+    verdicts[i] = verify(pack.issuingKey, message, pack.signatures.subarray(i * ISSUING_KEY_BYTES, (i + 1) * ISSUING_KEY_BYTES)) ? 1 : 0;
+  }
+  return verdicts;
+}
+
 export function transferables(batch: CryptoBatch): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
-  for (const part of [batch.verify, batch.sign]) if (part !== undefined) out.push(part.messages.buffer, part.offsets.buffer);
+  for (const part of [batch.verify, batch.sign, batch.credentials]) if (part !== undefined) out.push(part.messages.buffer, part.offsets.buffer);
   if (batch.verify !== undefined) out.push(batch.verify.signatures.buffer, batch.verify.keys.buffer, batch.verify.wellFormed.buffer);
+  if (batch.credentials !== undefined) out.push(batch.credentials.signatures.buffer);
   return out;
 }

@@ -1,17 +1,18 @@
 import type { KeyObject } from 'node:crypto';
-import type { SignatureTask } from '../../shared/protocol/verify';
+import type { CredentialTask, SignatureTask } from '../../shared/protocol/verify';
 import { SMALL_WORKER } from '../tuning';
 import { WorkerRpc } from '../workers/rpc';
 import { startWorker, workerModule } from '../workers/start';
 // A type import also brings the worker module into the typechecked program (tsconfig includes only what is imported).
 import type { CryptoWorkerData } from './crypto-worker';
-import { packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply } from './pack';
+import { packCredentials, packMessages, packSignatures, transferables, type CryptoBatch, type CryptoReply } from './pack';
 
 const cryptoWorker = workerModule(import.meta.url, 'crypto-worker');
 
 /**
  * Ed25519 work on worker threads: batches of signatures to verify and of
- * messages to sign with one key. The offline verifier hands it whole batches;
+ * messages to sign with one key; and batches of round credentials (RSA) to
+ * check. The offline verifier hands it whole batches;
  * the server's ballot intake hands it single signatures, gathered into
  * chunks per event-loop turn.
  *
@@ -57,6 +58,13 @@ export class CryptoPool {
     return reply.verdicts;
   }
 
+  /** Verdicts for round credentials (protocol 2) under one issuing key, in order: 1 where valid. */
+  async verifyCredentials(issuingKey: string, tasks: readonly CredentialTask[]): Promise<Uint8Array> {
+    const reply = await this.send({ credentials: packCredentials(issuingKey, tasks) });
+    if (reply.credentialVerdicts === undefined) throw new Error('crypto worker answered without credential verdicts');
+    return reply.credentialVerdicts;
+  }
+
   /** Verifies `tasks` and signs `messages` in one round trip to one worker. */
   run(tasks: readonly SignatureTask[], messages: readonly Uint8Array[]): Promise<CryptoReply> {
     return this.send({
@@ -67,7 +75,14 @@ export class CryptoPool {
 
   private send(batch: CryptoBatch): Promise<CryptoReply> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    const worker = this.workers[this.nextWorker % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+    // The worker with the fewest batches waiting, taking turns among equals. Plain turns would put a verifier's
+    // Ed25519 batches all on one worker and its credential batches all on the other (two sends per board batch),
+    // and the Ed25519 side is the heavier; fewest-waiting lets the slower queue drain while the other takes more.
+    let worker = this.workers[this.nextWorker % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+    for (let k = 1; k < this.workers.length; k += 1) {
+      const other = this.workers[(this.nextWorker + k) % this.workers.length] as WorkerRpc<CryptoBatch, CryptoReply>;
+      if (other.pending < worker.pending) worker = other;
+    }
     this.nextWorker += 1;
     return worker.request(batch, transferables(batch));
   }

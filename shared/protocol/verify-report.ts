@@ -6,7 +6,7 @@
 import type { CountResult } from '../counting/index';
 import type { RoundDefinition, RoundOption } from './types';
 
-/** Every check, in report order. */
+/** Every check, in report order. A report holds those that apply to its bundle's protocol (protocol 2 has no ballot-keys, protocol 1 no credentials). */
 export const CHECKS = {
   'bundle-schema': 'Bundle format',
   'definition-signature': 'Definition signed by the instance key',
@@ -16,6 +16,8 @@ export const CHECKS = {
   'board-sequence': 'Entries numbered 1, 2, 3, … without gaps',
   'ballot-fields': 'Ballots name this instance and round',
   'ballot-keys': "Ballot keys listed in the register under the entry's voter",
+  'ballot-credentials': "Every ballot's credential signed by the round's issuing key for its round key",
+  'credentials-issued': 'No more credentials used than issued, no more issued than eligible',
   'ballot-choices': 'Choices fit the method',
   'ballot-nonces': 'Nonces unique in the round',
   revote: 'One ballot per voter unless revoting is allowed',
@@ -29,6 +31,15 @@ export const CHECKS = {
   'receipt-on-board': 'Receipt matches its entry on the board',
 } as const;
 export type CheckId = keyof typeof CHECKS;
+
+/** Checks of one protocol only: protocol 1 has a key register, protocol 2 credentials instead. */
+const ONLY_IN: Readonly<Record<1 | 2, readonly CheckId[]>> = { 1: ['ballot-keys'], 2: ['ballot-credentials', 'credentials-issued'] };
+
+/** The checks a report on a bundle of `protocol` holds (the receipt's two only when a receipt is given), in report order. */
+export function checksOf(protocol: 1 | 2): CheckId[] {
+  const other = ONLY_IN[protocol === 1 ? 2 : 1];
+  return (Object.keys(CHECKS) as CheckId[]).filter((id) => !other.includes(id));
+}
 
 export interface VerifyCheck {
   readonly id: CheckId;
@@ -63,6 +74,8 @@ export interface VerifyReport {
     readonly counted: number;
     readonly definitionHash: string;
     readonly finalHead: string;
+    /** Protocol 2: credentials issued (register.issued). */
+    readonly issued?: number;
   };
   /** The verifier's own count, when it could be made. */
   readonly recount?: CountResult;
