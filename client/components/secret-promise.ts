@@ -21,7 +21,7 @@ export function secrecyPromise(secret: boolean): HTMLElement {
     'section',
     { class: ['panel', 'promise', 'secret'], attrs: { 'aria-label': t('secret.promise.secretTitle') } },
     h('p', null, h('strong', null, t('secret.promise.secret'))),
-    h('details', null, h('summary', null, t('secret.promise.secretTitle')), h('p', null, t('secret.promise.secretHow')), h('p', null, t('secret.promise.secretHonest'))),
+    h('details', null, h('summary', null, t('secret.promise.more')), h('p', null, t('secret.promise.secretHow')), h('p', null, t('secret.promise.secretHonest'))),
   );
 }
 
