@@ -53,6 +53,17 @@ export function credentialId(memberId: string, roundId: string): string {
   return `${memberId}:${roundId}`;
 }
 
+/**
+ * The database could not be upgraded because another tab still holds the
+ * older version open (a tab opened before this version of Stemkring, which
+ * does not let go by itself): closing that tab mends it.
+ */
+export class StorageHeldByOtherTab extends Error {
+  constructor() {
+    super('StorageHeldByOtherTab');
+  }
+}
+
 let opening: Promise<IDBDatabase> | null = null;
 
 function open(): Promise<IDBDatabase> {
@@ -75,6 +86,8 @@ function open(): Promise<IDBDatabase> {
       resolve(db);
     };
     req.onerror = () => reject(req.error ?? new Error('indexedDB open failed'));
+    // Without this the page would wait, silently, until that tab is closed.
+    req.onblocked = () => reject(new StorageHeldByOtherTab());
   });
   opening.catch(() => {
     opening = null;
