@@ -11,7 +11,7 @@ import { h, replace, uid } from '../core/dom';
 import { downloadText } from '../core/download';
 import { problemText } from '../core/forms';
 import { t } from '../core/i18n';
-import { loadKey, saveKey, type StoredKey } from '../core/keystore';
+import { loadKey, saveKey, StorageHeldByOtherTab, type StoredKey } from '../core/keystore';
 import { loadMe } from '../core/me';
 import { readRecoveryFile, recoveryFile, type RecoveryProblem } from '../domain/recovery';
 import type { DeviceKey, Me } from '../domain/types';
@@ -107,8 +107,8 @@ export function keyPanel(options: KeyPanelOptions = {}): HTMLElement {
     let key: StoredKey | undefined;
     try {
       key = await loadKey(me.member.id);
-    } catch {
-      replace(root, h('h2', { id: titleId }, t('key.title')), notice('error', t('key.storageBlocked')));
+    } catch (e) {
+      replace(root, h('h2', { id: titleId }, t('key.title')), notice('error', t(e instanceof StorageHeldByOtherTab ? 'key.storageOtherTab' : 'key.storageBlocked')));
       return;
     }
     const title = h('h2', { id: titleId }, t('key.title'));

@@ -11,6 +11,8 @@ import type { Result } from '../../shared/result';
 export interface CsvHeadings {
   readonly seq: string;
   readonly voter: string;
+  /** The same column in a secret round: the round key stands for the voter there (one key, one credential), and names nobody. */
+  readonly roundKey: string;
   readonly castAt: string;
   readonly counts: string;
   readonly answer: string;
@@ -39,7 +41,7 @@ export function ballotsCsv(bundle: Bundle, headings: CsvHeadings): string {
   const { definition, board } = bundle;
   const counting = new Set(countingBallots(definition, board, voterOfEntry).map((e) => e.seq));
   const options = definition.options;
-  const head = [headings.seq, headings.voter, headings.castAt, headings.counts];
+  const head = [headings.seq, bundle.protocol === 2 ? headings.roundKey : headings.voter, headings.castAt, headings.counts];
   const yesno = definition.method === 'yesno';
   const columns = yesno ? [headings.answer] : options.map((o) => o.label);
   const lines = [[...head, ...columns].map(csvCell).join(',')];

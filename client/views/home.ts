@@ -5,6 +5,7 @@ import { h } from '../core/dom';
 import { formatDate, formatDateTime, t, tn } from '../core/i18n';
 import type { View } from '../core/router';
 import type { Round } from '../domain/types';
+import { secrecyBadge } from '../components/secret-promise';
 import { buttonLink, heading, link, methodName, notice, problemView, statusBadge } from '../components/ui';
 
 function roundItem(r: Round, href: string): HTMLElement {
@@ -12,7 +13,7 @@ function roundItem(r: Round, href: string): HTMLElement {
     'li',
     { class: 'card' },
     h('h3', null, link(href, r.title)),
-    h('p', { class: 'meta' }, statusBadge(r.status), ' ', methodName(r.method), r.closesAt !== null && r.status === 'open' ? ` · ${t('round.closesAt', { at: formatDateTime(r.closesAt) })}` : null),
+    h('p', { class: 'meta' }, statusBadge(r.status), ' ', secrecyBadge(r.secret), ' ', methodName(r.method), r.closesAt !== null && r.status === 'open' ? ` · ${t('round.closesAt', { at: formatDateTime(r.closesAt) })}` : null),
   );
 }
 
@@ -91,7 +92,7 @@ export async function outcomesView(): Promise<View> {
                 'li',
                 { class: 'card' },
                 h('h3', null, link(`/rounds/${r.id}/outcome`, r.title)),
-                h('p', { class: 'meta' }, methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(r.publishedAt) })),
+                h('p', { class: 'meta' }, secrecyBadge(r.secret), ' ', methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(r.publishedAt) })),
               ),
             ),
           ),

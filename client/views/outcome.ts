@@ -8,7 +8,7 @@ import type { CountResult } from '../../shared/counting/index';
 import { isRanked } from '../../shared/counting/types';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { verifyBundleAsync, type CheckId } from '../../shared/protocol/verify';
-import type { AnyBundle } from '../../shared/protocol/types';
+import { isSecretDefinition, type AnyBundle } from '../../shared/protocol/types';
 import { call } from '../core/api';
 import { h, replace } from '../core/dom';
 import { downloadText } from '../core/download';
@@ -17,6 +17,7 @@ import type { RouteContext, View } from '../core/router';
 import { ballotsBlt, ballotsCsv, outcomeJson } from '../domain/exports';
 import { figuresOf } from '../domain/figures';
 import { resultDetails } from '../components/result-tables';
+import { secrecyBadge } from '../components/secret-promise';
 import { barChart, chartCaption, figureWithUnit } from '../components/tally';
 import { button, buttonLink, heading, link, methodName, notice, problemView, shownOptions } from '../components/ui';
 
@@ -120,6 +121,7 @@ function downloads(roundId: string, method: string, status: HTMLElement): HTMLEl
         ballotsCsv(b, {
           seq: t('csv.seq'),
           voter: t('csv.voter'),
+          roundKey: t('csv.roundKey'),
           castAt: t('csv.castAt'),
           counts: t('csv.counts'),
           answer: t('csv.answer'),
@@ -181,8 +183,10 @@ export async function outcomeView(ctx: RouteContext): Promise<View> {
     'div',
     { class: 'page' },
     heading(title),
-    h('p', { class: 'meta' }, methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(v.outcome.publishedAt) })),
+    h('p', { class: 'meta' }, secrecyBadge(isSecretDefinition(def)), ' ', methodName(r.method), ' · ', t('outcome.publishedAt', { at: formatDateTime(v.outcome.publishedAt) })),
     h('p', null, tn('outcome.turnout', v.outcome.counted, { electorate: v.outcome.register.count })),
+    // A secret round's register also says how many credentials went out: the verifier holds the board to that number.
+    'issued' in v.outcome.register ? h('p', null, tn('outcome.issued', v.outcome.register.issued)) : null,
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'winners-title' } }, h('h2', { id: 'winners-title' }, result.method === 'yesno' ? t('outcome.verdict') : tn('outcome.winners', result.winners.length)), winners),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'figures-title' } }, h('h2', { id: 'figures-title' }, t('outcome.figures')), barChart(figures, chartCaption(figures.unit), true), resultDetails(result, options, v.outcome.register.count)),
     h('section', { class: 'panel', attrs: { 'aria-labelledby': 'downloads-title' } }, h('h2', { id: 'downloads-title' }, t('outcome.downloads')), h('p', null, t('outcome.downloadsExplain')), downloads(id, def.method, status), status),

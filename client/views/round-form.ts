@@ -2,7 +2,8 @@
  * A new round (moderators): for a question, whose visible proposals become
  * the options, or free-standing with options typed one per line (a yes/no
  * round has its fixed answers). Method, seats, the method's rules, sealed,
- * revote and an optional closing time.
+ * revote and an optional closing time, and whether the ballot is secret
+ * (the default) or named, like a show of hands.
  */
 import { METHODS, type Method } from '../../shared/counting/types';
 import { call, type BodyOf } from '../core/api';
@@ -102,6 +103,8 @@ export function roundFormView(navigate: Navigate) {
         { value: 'meek', label: t('rules.stv.meek') },
       ],
     });
+    // Secret unless the moderator chooses otherwise: the association must ask for a named round, not for a secret one.
+    const secret = checkbox('secret', t('moderate.round.fieldSecret'), true, t('moderate.round.fieldSecretHint'));
     const revote = checkbox('revote', t('moderate.round.fieldRevote'), true, t('moderate.round.fieldRevoteHint'));
     const sealed = checkbox('sealed', t('moderate.round.fieldSealed'), false, t('moderate.round.fieldSealedHint'));
     const closesAt = field({ name: 'closesAt', label: t('moderate.round.fieldClosesAt'), type: 'datetime-local', hint: t('moderate.round.fieldClosesAtHint') });
@@ -141,7 +144,7 @@ export function roundFormView(navigate: Navigate) {
       (el) => {
         if (!checkRequired(el)) return;
         const m = method.control.value as Method;
-        const body: BodyOf<'createRound'> = { title: titleField.control.value, method: m, revote: revote.control.checked, sealed: sealed.control.checked };
+        const body: BodyOf<'createRound'> = { title: titleField.control.value, method: m, revote: revote.control.checked, sealed: sealed.control.checked, secret: secret.control.checked };
         if (forQuestion) body.questionId = questionId ?? undefined;
         else if (m !== 'yesno') {
           const labels = options.control.value.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
@@ -234,6 +237,7 @@ export function roundFormView(navigate: Navigate) {
       options.row,
       seats.row,
       ...groups,
+      secret.row,
       revote.row,
       sealed.row,
       closesAt.row,

@@ -6,12 +6,18 @@
  * Before signing, the booth checks the round's definition against its hash
  * and the instance's signature: a member signs only for the round that was
  * frozen when it opened.
+ *
+ * A secret round (its signed definition names an issuing key) adds the
+ * credential step (components/credential-panel.ts) as soon as the device key
+ * is ready, signs with the round key instead of the device key, and sends the
+ * ballot without the member's token.
  */
 import { definitionHash } from '../../shared/protocol/board';
 import { portableCrypto } from '../../shared/protocol/crypto-portable';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
-import { signStatement, verifyStatement } from '../../shared/protocol/signing';
-import type { Ballot, Receipt, RoundDefinition } from '../../shared/protocol/types';
+import { roundKeyPair } from '../../shared/protocol/round-key';
+import { verifyStatement } from '../../shared/protocol/signing';
+import { isSecretDefinition, type Receipt } from '../../shared/protocol/types';
 import type { Choice } from '../../shared/counting/types';
 import { call } from '../core/api';
 import { auth } from '../core/auth';
@@ -20,16 +26,21 @@ import { h, replace, uid } from '../core/dom';
 import { downloadText } from '../core/download';
 import { flash } from '../core/flash';
 import { problemText } from '../core/forms';
-import { formatDateTime, formatNumber, t } from '../core/i18n';
+import { formatDateTime, formatNumber, t, type MessageKey } from '../core/i18n';
 import { instanceInfo } from '../core/instance';
-import { receiptsOf, saveReceipt, type StoredKey, type StoredReceipt } from '../core/keystore';
+import { receiptsOf, saveReceipt, type StoredReceipt } from '../core/keystore';
 import { watchRound } from '../core/live';
 import type { RouteContext, View } from '../core/router';
-import { checkedChoice, emptyDraft, isBlank, ownEntry, type Draft } from '../domain/ballot-logic';
+import { checkedChoice, emptyDraft, isBlank, type Draft } from '../domain/ballot-logic';
+import { boothClosed, signedBallot, votedState, type Signer, type VotedState } from '../domain/booth-state';
+import { deviceSeedOf } from '../domain/credential-step';
 import { isModeratorRole, type RoundStatus, type RoundView } from '../domain/types';
 import { ballotFor } from '../components/ballot';
+import { describeChoice } from '../components/choice-review';
+import { credentialPanel } from '../components/credential-panel';
 import { keyPanel } from '../components/key-panel';
 import { methodExplanation, rulesLines } from '../components/rules';
+import { pseudonymNote, secrecyBadge, secrecyPromise } from '../components/secret-promise';
 import { tallyPanel } from '../components/tally';
 import { button, buttonLink, facts, heading, link, methodName, notice, problemView, roundStatusText, statusBadge } from '../components/ui';
 
@@ -52,44 +63,6 @@ function receiptItem(r: StoredReceipt): HTMLElement {
   );
 }
 
-/** Words for a choice, for the review before signing. */
-function describeChoice(def: RoundDefinition, choice: Choice): HTMLElement {
-  const label = (id: string) => def.options.find((o) => o.id === id)?.label ?? id;
-  if ('pick' in choice) return h('p', null, t('review.pick', { option: label(choice.pick) }));
-  if ('answer' in choice) {
-    const words = { yes: t('ballot.yesno.yes'), no: t('ballot.yesno.no'), abstain: t('ballot.yesno.abstain') };
-    return h('p', null, t('review.answer', { answer: words[choice.answer], motion: def.title }));
-  }
-  if ('approve' in choice) {
-    return choice.approve.length === 0
-      ? h('p', null, t('review.blank'))
-      : h('div', null, h('p', null, t('review.approve')), h('ul', null, ...choice.approve.map((id) => h('li', null, label(id)))));
-  }
-  if ('scores' in choice) {
-    return h(
-      'ul',
-      { class: 'review-list' },
-      ...def.options.map((o) => {
-        const v = ownEntry(choice.scores, o.id);
-        return h('li', null, h('span', null, o.label), ': ', h('strong', null, v === undefined ? t('ballot.score.noOpinion') : formatNumber(v)));
-      }),
-    );
-  }
-  if ('points' in choice) {
-    const given = def.options.filter((o) => (ownEntry(choice.points, o.id) ?? 0) > 0);
-    return given.length === 0
-      ? h('p', null, t('review.blank'))
-      : h('ul', { class: 'review-list' }, ...given.map((o) => h('li', null, h('span', null, o.label), ': ', h('strong', null, t('review.points', { n: ownEntry(choice.points, o.id) ?? 0 })))));
-  }
-  const rest = def.options.filter((o) => !choice.ranking.includes(o.id));
-  return h(
-    'div',
-    null,
-    choice.ranking.length === 0 ? h('p', null, t('review.blank')) : [h('p', null, t('review.ranking')), h('ol', null, ...choice.ranking.map((id) => h('li', null, label(id))))],
-    rest.length > 0 && choice.ranking.length > 0 ? h('p', { class: 'hint' }, t('review.unranked', { list: rest.map((o) => o.label).join(', ') })) : null,
-  );
-}
-
 async function definitionTrusted(v: RoundView): Promise<boolean> {
   const info = await instanceInfo();
   if (info === null || v.definition === undefined || v.definitionHash === undefined || v.definitionSig === undefined) return false;
@@ -100,7 +73,7 @@ async function definitionTrusted(v: RoundView): Promise<boolean> {
   }
 }
 
-function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
+function moderatorPanel(v: RoundView, ctx: RouteContext, secret: boolean): HTMLElement {
   const r = v.round;
   const status = h('div', { attrs: { role: 'status', 'aria-live': 'polite' } });
   const act = (route: 'openRound' | 'closeRound' | 'publishRound', done: string) => (b: HTMLButtonElement) => {
@@ -138,6 +111,7 @@ function moderatorPanel(v: RoundView, ctx: RouteContext): HTMLElement {
     facts([
       [t('moderate.round.status'), roundStatusText(r.status)],
       [t('moderate.round.electorate'), r.electorate === null ? t('moderate.round.electorateLater') : formatNumber(r.electorate)],
+      [t('moderate.round.secret'), secrecyBadge(secret)],
       [t('moderate.round.sealed'), r.sealed ? t('common.yes') : t('common.no')],
       [t('moderate.round.revote'), r.revote ? t('common.yes') : t('common.no')],
       [t('moderate.round.created'), formatDateTime(r.createdAt)],
@@ -164,6 +138,9 @@ export async function roundView(ctx: RouteContext): Promise<View> {
   const moderator = member !== null && member.status === 'active' && isModeratorRole(member.role);
   const disposers: (() => void)[] = [];
 
+  // The signed definition says whether the round is secret once it is open; a draft has only the round's word for it.
+  const secret = def !== undefined ? isSecretDefinition(def) : r.secret;
+  const pseudonym = v.me?.voter ?? null;
   const ruleLines = rulesLines(def ?? r);
   const header = [
     heading(r.title),
@@ -172,25 +149,34 @@ export async function roundView(ctx: RouteContext): Promise<View> {
       { class: 'meta' },
       statusBadge(r.status),
       ' ',
+      secrecyBadge(secret),
+      ' ',
       methodName(r.method),
       r.closesAt !== null && r.status === 'open' ? ` · ${t('round.closesAt', { at: formatDateTime(r.closesAt) })}` : null,
     ),
+    secrecyPromise(secret),
     h('p', null, methodExplanation(r.method)),
     ruleLines.length > 0 ? h('ul', { class: 'rules' }, ...ruleLines.map((l) => h('li', null, l))) : null,
     def !== undefined && def.sealed ? notice('info', t('round.sealedExplain')) : null,
+    secret && r.status !== 'draft' && pseudonym !== null ? pseudonymNote(pseudonym) : null,
   ];
 
   // ---------------------------------------------------------------- voting
+  const mine = async (): Promise<StoredReceipt[] | null> => {
+    if (member === null) return [];
+    try {
+      return (await receiptsOf(id)).filter((x) => x.memberId === member.id);
+    } catch {
+      return null;
+    }
+  };
+  // In a secret round only this device's receipts can say that the member voted (votedState).
+  let voted: VotedState = votedState({ secret, me: v.me, receiptsHere: (await mine())?.length ?? 0 });
   const voteBox = h('section', { class: ['panel', 'vote'], attrs: { 'aria-labelledby': 'vote-title' } });
   const receiptsBox = h('div');
   const drawReceipts = async () => {
-    if (member === null) return;
-    let list: StoredReceipt[] = [];
-    try {
-      list = (await receiptsOf(id)).filter((x) => x.memberId === member.id);
-    } catch {
-      return;
-    }
+    const list = await mine();
+    if (list === null) return;
     replace(
       receiptsBox,
       list.length === 0
@@ -206,7 +192,18 @@ export async function roundView(ctx: RouteContext): Promise<View> {
     );
   };
 
-  function chooseStep(key: StoredKey, problem?: string): void {
+  function votedNotice(revote: boolean): HTMLElement | null {
+    const keys: Record<VotedState, readonly MessageKey[]> = {
+      voted: [revote ? 'vote.votedRevote' : 'vote.voted'],
+      'voted-here': [revote ? 'vote.votedHereRevote' : 'vote.votedHere'],
+      unknown: revote ? ['vote.unknownElsewhere'] : ['vote.unknownElsewhere', 'vote.unknownNoRevote'],
+      'not-voted': [],
+    };
+    const lines = keys[voted];
+    return lines.length === 0 ? null : notice('info', ...lines.map((k) => h('p', null, t(k))));
+  }
+
+  function chooseStep(signer: Signer, problem?: string): void {
     if (def === undefined) return;
     const draft = drafts.get(id) ?? emptyDraft(def.method);
     const ballot = ballotFor(def, draft, (d) => drafts.set(id, d));
@@ -219,23 +216,23 @@ export async function roundView(ctx: RouteContext): Promise<View> {
         replace(error, notice('error', checked.reason === 'incomplete' ? t('vote.incomplete') : t('error.invalid_choice')));
         return;
       }
-      reviewStep(key, checked.choice);
+      reviewStep(signer, checked.choice);
     });
     replace(
       voteBox,
       h('h2', { id: 'vote-title' }, t('vote.title')),
-      v.me?.voted === true ? notice('info', def.revote ? t('vote.votedRevote') : t('vote.voted')) : null,
-      h('p', { class: 'hint' }, t('vote.keyReady')),
+      votedNotice(def.revote),
+      h('p', { class: 'hint' }, t(signer.kind === 'round' ? 'vote.roundKeyReady' : 'vote.keyReady')),
       f,
     );
   }
 
-  function reviewStep(key: StoredKey, choice: Choice, problem?: string): void {
+  function reviewStep(signer: Signer, choice: Choice, problem?: string): void {
     if (def === undefined) return;
     const title = h('h2', { id: 'vote-title', attrs: { tabindex: -1 } }, t('review.title'));
     const send = button(t('review.send'), (b) => {
       b.disabled = true;
-      void cast(key, choice).finally(() => (b.disabled = false));
+      void cast(signer, choice).finally(() => (b.disabled = false));
     }, 'primary');
     replace(
       voteBox,
@@ -245,24 +242,27 @@ export async function roundView(ctx: RouteContext): Promise<View> {
       h('div', { class: 'review' }, describeChoice(def, choice)),
       isBlank(choice) ? notice('warning', t('review.blankWarning')) : null,
       h('p', { class: 'hint' }, t('review.signExplain')),
-      h('div', { class: 'actions' }, send, button(t('review.back'), () => chooseStep(key))),
+      h('div', { class: 'actions' }, send, button(t('review.back'), () => chooseStep(signer))),
     );
     title.focus();
   }
 
-  async function cast(key: StoredKey, choice: Choice): Promise<void> {
+  async function cast(signer: Signer, choice: Choice): Promise<void> {
     if (def === undefined || v.definitionHash === undefined) return;
     if (!(await definitionTrusted(v))) {
-      reviewStep(key, choice, t('vote.definitionMismatch'));
+      reviewStep(signer, choice, t('vote.definitionMismatch'));
       return;
     }
     await measureClock();
     const nonce = encodeBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-    const ballot: Ballot = { instance: def.instance, round: def.round, definition: v.definitionHash, key: key.publicKey, choice, nonce, castAt: serverNow() };
-    const sig = signStatement('ballot', ballot, key.secretKey);
-    const answer = await call('castBallot', { params: { id }, body: { ballot, sig } });
+    const { ballot, sig } = signedBallot({ definition: def, definitionHash: v.definitionHash, choice, nonce, castAt: serverNow(), signer });
+    // A secret round's ballot goes WITHOUT the member's access token: the
+    // token names the member, and sent along it would hand the server the
+    // very link (member ↔ round key ↔ choice) the credential exists to
+    // avoid. The credential alone shows the ballot may count.
+    const answer = await call('castBallot', { params: { id }, body: { ballot, sig }, anonymous: signer.kind === 'round' });
     if (!answer.ok) {
-      reviewStep(key, choice, problemText(answer.error));
+      reviewStep(signer, choice, problemText(answer.error));
       return;
     }
     const stored: StoredReceipt = {
@@ -281,11 +281,12 @@ export async function roundView(ctx: RouteContext): Promise<View> {
     } catch {
       saved = false;
     }
-    doneStep(key, stored, saved);
+    voted = secret ? (saved ? 'voted-here' : voted) : 'voted';
+    doneStep(signer, stored, saved);
     void drawReceipts();
   }
 
-  function doneStep(key: StoredKey, stored: StoredReceipt, saved: boolean): void {
+  function doneStep(signer: Signer, stored: StoredReceipt, saved: boolean): void {
     if (def === undefined) return;
     const title = h('h2', { id: 'vote-title', attrs: { tabindex: -1 } }, t('done.title'));
     replace(
@@ -299,7 +300,7 @@ export async function roundView(ctx: RouteContext): Promise<View> {
         { class: 'actions' },
         buttonLink(`/rounds/${id}/check`, t('check.action'), true),
         button(t('receipt.download'), () => downloadText(receiptFileName(stored.receipt), `${JSON.stringify({ receipt: stored.receipt, receiptSig: stored.receiptSig, ballot: stored.ballot, sig: stored.sig }, null, 2)}\n`)),
-        def.revote ? button(t('done.change'), () => chooseStep(key)) : null,
+        def.revote ? button(t('done.change'), () => chooseStep(signer)) : null,
       ),
     );
     title.focus();
@@ -308,25 +309,37 @@ export async function roundView(ctx: RouteContext): Promise<View> {
   let showVote = false;
   if (r.status === 'open' && def !== undefined) {
     showVote = true;
+    const voteTitle = () => h('h2', { id: 'vote-title' }, t('vote.title'));
     if (member === null) {
-      replace(voteBox, h('h2', { id: 'vote-title' }, t('vote.title')), h('p', null, link(`/login?next=${encodeURIComponent(`/rounds/${id}`)}`, t('vote.signIn'))));
+      replace(voteBox, voteTitle(), h('p', null, link(`/login?next=${encodeURIComponent(`/rounds/${id}`)}`, t('vote.signIn'))));
     } else if (member.status !== 'active') {
-      replace(voteBox, h('h2', { id: 'vote-title' }, t('vote.title')), notice('warning', t('account.pending.body')));
+      replace(voteBox, voteTitle(), notice('warning', t('account.pending.body')));
     } else if (v.me?.eligible !== true) {
-      replace(voteBox, h('h2', { id: 'vote-title' }, t('vote.title')), notice('info', t('vote.notEligible')));
-    } else if (v.me.voted && !def.revote) {
-      replace(voteBox, h('h2', { id: 'vote-title' }, t('vote.title')), notice('info', t('vote.voted')));
+      replace(voteBox, voteTitle(), notice('info', t('vote.notEligible')));
+    } else if (boothClosed(voted, def.revote)) {
+      replace(voteBox, voteTitle(), votedNotice(def.revote));
+    } else if (isSecretDefinition(def)) {
+      // Secret: the credential is asked for now, on opening the page, not when the member votes (credential-step.ts says why).
+      const round = def.round;
+      const pass = credentialPanel({
+        memberId: member.id,
+        roundId: round,
+        issuingKey: def.issuer,
+        onReady: (ready, key) => chooseStep({ kind: 'round', pass: ready, roundKeys: roundKeyPair(deviceSeedOf(key.secretKey), round) }),
+        onKeyReplaced: () => ctx.refresh(),
+      });
+      replace(voteBox, voteTitle(), keyPanel({ compact: true, onReady: (key) => pass.keyReady(key) }), pass.node);
     } else {
       let started = false;
       replace(
         voteBox,
-        h('h2', { id: 'vote-title' }, t('vote.title')),
+        voteTitle(),
         keyPanel({
           compact: true,
           onReady: (key) => {
             if (started) return;
             started = true;
-            chooseStep(key);
+            chooseStep({ kind: 'device', publicKey: key.publicKey, secretKey: key.secretKey });
           },
         }),
       );
@@ -381,7 +394,7 @@ export async function roundView(ctx: RouteContext): Promise<View> {
     'div',
     { class: 'page' },
     ...header,
-    moderator ? moderatorPanel(v, ctx) : null,
+    moderator ? moderatorPanel(v, ctx, secret) : null,
     showVote ? voteBox : null,
     r.status === 'published' ? notice('success', h('p', null, t('round.publishedNote'), ' ', link(`/rounds/${id}/outcome`, t('round.outcomeLink')))) : null,
     tallyNode,

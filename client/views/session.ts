@@ -12,6 +12,7 @@ import { busy, checkRequired, dropDraft, field, form, keepDraft, showProblem, su
 import { formatDate, t, tn } from '../core/i18n';
 import type { RouteContext, View } from '../core/router';
 import { isModeratorRole, type Proposal, type QuestionDetail, type SessionDetail } from '../domain/types';
+import { secrecyBadge } from '../components/secret-promise';
 import { buttonLink, heading, link, methodName, notice, problemView, statusBadge } from '../components/ui';
 
 function paragraphs(text: string): HTMLElement[] {
@@ -134,6 +135,8 @@ function questionSection(q: QuestionDetail, index: number, session: SessionDetai
               'li',
               null,
               statusBadge(r.status),
+              ' ',
+              secrecyBadge(r.secret),
               ' ',
               link(r.status === 'published' ? `/rounds/${r.id}/outcome` : `/rounds/${r.id}`, r.title),
               ` · ${methodName(r.method)}`,

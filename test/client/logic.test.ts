@@ -25,7 +25,7 @@ import { readRecoveryFile, recoveryFile } from '../../client/domain/recovery';
 import { matchRoute, safeLocalPath } from '../../client/core/route-match';
 import { buildBundle, DEFAULT_DEFINITION, viaJson } from '../protocol/bundle-fixture';
 
-const HEADINGS = { seq: 'nr', voter: 'stemmer', castAt: 'tijd', counts: 'telt', answer: 'stem', yes: 'ja', no: 'nee' };
+const HEADINGS = { seq: 'nr', voter: 'stemmer', roundKey: 'rondesleutel', castAt: 'tijd', counts: 'telt', answer: 'stem', yes: 'ja', no: 'nee' };
 
 describe('ballot drafts', () => {
   it('refuses an approval beyond the maximum and allows taking one back', () => {

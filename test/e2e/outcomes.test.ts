@@ -8,13 +8,14 @@
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { t } from '../../client/core/i18n';
+import { t, tn } from '../../client/core/i18n';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { verifyBundle } from '../../shared/protocol/verify';
 import type { Voter } from '../helpers/voter';
 import { axe, shootBoth } from './checks';
 import { ADMIN, chromiumPresent, DESKTOP } from './harness';
 import { POLL, TEST_TIMEOUT, useScene, useStage, type Scene } from './scene';
+import { castAs } from './cast';
 import { questionRound, type QuestionRound } from './setups';
 
 const present = chromiumPresent();
@@ -28,8 +29,8 @@ async function votedQuestionRound(s: Scene): Promise<QuestionRound> {
   const round = await questionRound(s, a.login.accessToken);
   const info = await s.roundInfo(round.roundId);
   const [first, second] = info.definition.options;
-  expect((await a.cast(info, { approve: [first?.id, second?.id] })).status).toBe(201);
-  expect((await b.cast(info, { approve: [first?.id] })).status).toBe(201);
+  expect((await castAs(a, info, { approve: [first?.id, second?.id] })).status).toBe(201);
+  expect((await castAs(b, info, { approve: [first?.id] })).status).toBe(201);
   return round;
 }
 
@@ -67,12 +68,18 @@ describe.skipIf(!present)('outcomes in Chromium', { timeout: TEST_TIMEOUT }, () 
     await page.getByRole('link', { name: t('outcome.download.bundle') }).click();
     const file = await (await download).path();
     const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    // Secret by default: a protocol-2 bundle, verified by the same command as ever.
+    expect((bundle as { protocol?: unknown }).protocol).toBe(2);
     const report = verifyBundle(bundle, nodeCrypto);
     expect(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
     const csvDownload = page.waitForEvent('download');
     await page.getByRole('button', { name: t('outcome.download.csv') }).click();
     const csv = fs.readFileSync(await (await csvDownload).path(), 'utf8');
     expect(csv.split('\r\n')[0]).toContain(t('csv.counts'));
+    // No voter column in a secret round: the round key stands in.
+    expect(csv.split('\r\n')[0]).toContain(t('csv.roundKey'));
+    await page.locator('main .badge.secret', { hasText: t('secret.badge.secret') }).first().waitFor();
+    await page.getByText(tn('outcome.issued', 2)).waitFor();
     // The HTML label is defused in the CSV as well: no formula, quoted as text.
     expect(csv.split('\r\n').length).toBe(4);
     await page.getByRole('button', { name: t('verify.run') }).click();
@@ -121,7 +128,7 @@ describe.skipIf(!present)('outcomes in Chromium', { timeout: TEST_TIMEOUT }, () 
     for (const [method, { round, choice }] of Object.entries(single)) {
       const id = await s.openRound(round);
       const { info, idOf: o } = await idOf(id);
-      const res = await first.cast(info, choice(o));
+      const res = await castAs(first, info, choice(o));
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       all.push([method, id]);
     }
@@ -133,7 +140,7 @@ describe.skipIf(!present)('outcomes in Chromium', { timeout: TEST_TIMEOUT }, () 
       const id = await s.openRound(body);
       const { info, idOf: o } = await idOf(id);
       for (const [i, voter] of voters.entries()) {
-        const res = await voter.cast(info, { ranking: (rankings[i] ?? []).map(o) });
+        const res = await castAs(voter, info, { ranking: (rankings[i] ?? []).map(o) });
         expect(res.status, JSON.stringify(res.body)).toBe(201);
       }
       all.push([method, id]);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { t, tn } from '../../client/core/i18n';
 import { axe, shoot, shootBoth } from './checks';
 import { ADMIN, chromiumPresent, DESKTOP, type Watched } from './harness';
+import { castAs, issuerOf } from './cast';
 import { makeKey, POLL, reviewAndSend, TEST_TIMEOUT, useScene, useStage, type Scene } from './scene';
 import { memberOnPhone, QUESTION, questionRound, XSS_BODY, XSS_TITLE } from './setups';
 
@@ -67,6 +68,8 @@ describe.skipIf(!present)('voting in Chromium', { timeout: TEST_TIMEOUT }, () =>
     await axe(page, 'round-form');
     await shootBoth(page, 'round-form');
     expect(await page.getByLabel(t('moderate.round.fieldSeats')).inputValue()).toBe('3');
+    // Secret unless the moderator says otherwise.
+    expect(await page.getByLabel(t('moderate.round.fieldSecret')).isChecked()).toBe(true);
     await page.getByRole('button', { name: t('moderate.round.create') }).click();
     await page.getByText(t('moderate.round.made')).waitFor();
     const roundId = new URL(page.url()).pathname.split('/')[2] ?? '';
@@ -74,7 +77,9 @@ describe.skipIf(!present)('voting in Chromium', { timeout: TEST_TIMEOUT }, () =>
     await shootBoth(page, 'round-draft');
     await page.getByRole('button', { name: t('moderate.round.open') }).click();
     await page.getByText(t('moderate.round.opened')).first().waitFor();
-    expect((await s.roundInfo(roundId)).round.status).toBe('open');
+    const opened = await s.roundInfo(roundId);
+    expect(opened.round.status).toBe('open');
+    expect(issuerOf(opened)).toBeDefined();
     expect(mod.problems).toEqual([]);
   });
 
@@ -131,7 +136,7 @@ describe.skipIf(!present)('voting in Chromium', { timeout: TEST_TIMEOUT }, () =>
     await expect.poll(values, POLL).toEqual(['1', '1', '0', '0']);
     const info = await s.roundInfo(round.roundId);
     const firstOption = info.definition.options[0]?.id ?? '';
-    const cast = await other.cast(info, { approve: [firstOption] });
+    const cast = await castAs(other, info, { approve: [firstOption] });
     expect(cast.status, JSON.stringify(cast.body)).toBe(201);
     await expect.poll(values, POLL).toEqual(['2', '1', '0', '0']);
     await expect.poll(() => page.locator('.tally .turnout').textContent(), POLL).toContain('2');
@@ -148,7 +153,7 @@ describe.skipIf(!present)('voting in Chromium', { timeout: TEST_TIMEOUT }, () =>
     await approveFirstTwo(s, member, round.roundId);
     // A second ballot after this one, so the check proves inclusion in a board that has grown.
     const info = await s.roundInfo(round.roundId);
-    expect((await other.cast(info, { approve: [info.definition.options[0]?.id ?? ''] })).status).toBe(201);
+    expect((await castAs(other, info, { approve: [info.definition.options[0]?.id ?? ''] })).status).toBe(201);
     const { page } = member;
     await page.getByRole('link', { name: t('check.action') }).first().click();
     await page.getByText(t('check.verdict.ok')).waitFor();
