@@ -21,7 +21,7 @@ import {
   type CredentialState,
   type RoundPass,
 } from '../domain/credential-step';
-import { readRecoveryFile, type RecoveryProblem } from '../domain/recovery';
+import { readRecoveryFile, type RecoveryProblem } from '../../shared/protocol/recovery-file';
 import { assertNever, err, ok } from '../../shared/result';
 import { button, notice } from './ui';
 

@@ -13,7 +13,7 @@ import { problemText } from '../core/forms';
 import { t } from '../core/i18n';
 import { loadKey, saveKey, StorageHeldByOtherTab, type StoredKey } from '../core/keystore';
 import { loadMe } from '../core/me';
-import { readRecoveryFile, recoveryFile, type RecoveryProblem } from '../domain/recovery';
+import { readRecoveryFile, recoveryFile, type RecoveryProblem } from '../../shared/protocol/recovery-file';
 import type { DeviceKey, Me } from '../domain/types';
 import { button, notice } from './ui';
 

@@ -21,7 +21,7 @@ import {
 import { ballotsBlt, ballotsCsv, csvCell, outcomeJson } from '../../client/domain/exports';
 import { figuresOf, sortedBars } from '../../client/domain/figures';
 import { allHold, checkReceipt } from '../../client/domain/receipt-check';
-import { readRecoveryFile, recoveryFile } from '../../client/domain/recovery';
+import { readRecoveryFile, recoveryFile } from '../../shared/protocol/recovery-file';
 import { matchRoute, safeLocalPath } from '../../client/core/route-match';
 import { buildBundle, DEFAULT_DEFINITION, viaJson } from '../protocol/bundle-fixture';
 
