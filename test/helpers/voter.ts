@@ -48,6 +48,14 @@ export class Voter {
     return voter;
   }
 
+  /** The same device (keys, seed, credentials held) talking to another server address, e.g. after a restart. */
+  withApi(api: ApiClient): Voter {
+    const same = new Voter(api, this.login);
+    Object.assign(same, { keys: this.keys, publicKey: this.publicKey, deviceSeed: this.deviceSeed });
+    for (const [round, held] of this.credentials) same.credentials.set(round, held);
+    return same;
+  }
+
   /** The request this device sends for a secret round (the same every time: it is derived from the seed). */
   prepare(info: RoundInfo): PreparedCredential {
     if (!isSecretRound(info)) throw new Error(`round ${info.round.id} is not secret`);
