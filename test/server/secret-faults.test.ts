@@ -54,7 +54,10 @@ describe('a server killed in the middle of a burst of secret ballots', () => {
           }
         }
       });
-      await new Promise((resolve) => setTimeout(resolve, 400 + cycle * 150));
+      // Killed mid-burst: once ballots are flowing (a loaded machine may take a while to answer the first), then a little later.
+      const flowing = receipts.length + 12;
+      for (let waited = 0; receipts.length < flowing && waited < 20_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 200 + cycle * 150));
       await server.kill('SIGKILL');
       stop = true;
       await Promise.all(loops);
