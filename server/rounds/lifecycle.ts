@@ -249,6 +249,11 @@ export class RoundLifecycle {
     }
     ledgers.delete(id);
     this.timers.cancel(id);
+    // The private issuing key was overwritten with NULL (zeroed in its page: secure_delete); its old page image is
+    // still in the write-ahead log until a checkpoint empties it. Rounds close rarely, so this costs nothing that matters.
+    if (ledger.secret) {
+      await store.forgetOverwritten().catch((e: unknown) => logger.error({ err: e, round: id }, 'emptying the write-ahead log after closing a secret round failed'));
+    }
     events.emit('status', id, { status: 'closed' });
     // Counted now, once, rather than by whoever reads the round first.
     const closedRow = await repo.findRound(store.db, id);

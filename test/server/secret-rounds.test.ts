@@ -4,6 +4,8 @@
  * {electorate, issued}, one credential per member and round, and the
  * refusals, each with its code.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
@@ -248,6 +250,13 @@ describe('what a secret round refuses', () => {
     expect((await t.api.post(`/api/rounds/${info.round.id}/close`, undefined, admin.accessToken)).status).toBe(200);
     const after = await t.app.store.db.selectFrom('round_issuers').selectAll().where('round_id', '=', info.round.id).executeTakeFirstOrThrow();
     expect(after.private_key).toBeNull();
+    // Nor can it be read back from a copy of the files: not from free space in a page, not from the write-ahead log.
+    const key = Buffer.from((stored.private_key ?? '').slice(200, 264));
+    expect(key.length).toBe(64);
+    for (const name of fs.readdirSync(t.dataDir)) {
+      const file = path.join(t.dataDir, name);
+      if (fs.statSync(file).isFile()) expect(fs.readFileSync(file).includes(key), name).toBe(false);
+    }
     const r = await askCredential(info.round.id, v.prepare(info).blindedMessage, v.login.accessToken);
     expect([r.status, r.body.error.code]).toEqual([409, 'round_not_open']);
   });
