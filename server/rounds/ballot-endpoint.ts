@@ -89,8 +89,30 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, rawId: string, requestId: string, started: bigint): Promise<void> {
-    // Who is asking is known from the headers alone: a stranger is refused before a byte of the body is waited for.
-    // A body still on its way is not drained (it could trickle in until the request timeout): the connection closes.
+    let id: string | undefined;
+    try {
+      id = decodeURIComponent(rawId);
+    } catch {
+      id = undefined;
+    }
+    // A secret round's ballot is cast without sign-in, and the Authorization header is never read: a token sent
+    // anyway is ignored, so the server does not learn whose ballot it is. Whether the round is secret comes from its
+    // open ledger (no query on the ballot path) or, for a round not open, from the database.
+    if (id !== undefined && isId(id) && (await rounds.isSecret(id))) {
+      const body = await readBody(req);
+      if (!body.ok) {
+        if (body.refusal.code === 'payload_too_large') res.setHeader('connection', 'close');
+        refuse(res, requestId, started, req, body.refusal);
+        return;
+      }
+      const result = await rounds.castSecret(id, body.value, body.bytes);
+      if (result.ok) answer(res, requestId, started, req, 201, result.value);
+      else refuse(res, requestId, started, req, new Refusal(result.error.code, result.error.message, result.error.field));
+      return;
+    }
+    // A named round: who is asking is known from the headers alone, and a stranger is refused before a byte of the
+    // body is waited for. A body still on its way is not drained (it could trickle in until the request timeout):
+    // the connection closes.
     const member = await memberOf(req.headers.authorization);
     if (!member.ok) {
       if (!req.complete) res.setHeader('connection', 'close');
@@ -104,12 +126,7 @@ export function ballotEndpoint(deps: BallotEndpointDeps): BallotEndpoint {
       refuse(res, requestId, started, req, body.refusal);
       return;
     }
-    let id: string;
-    try {
-      id = decodeURIComponent(rawId);
-    } catch {
-      return refuse(res, requestId, started, req, new Refusal('invalid_input', 'the request path is not valid'));
-    }
+    if (id === undefined) return refuse(res, requestId, started, req, new Refusal('invalid_input', 'the request path is not valid'));
     if (!isId(id)) return refuse(res, requestId, started, req, new Refusal('not_found', 'no such item'));
     const result = await rounds.cast(member.value, id, body.value, body.bytes);
     if (result.ok) answer(res, requestId, started, req, 201, result.value);

@@ -1,5 +1,7 @@
 import { registerRoot } from '../../shared/protocol/board';
-import type { Register } from '../../shared/protocol/types';
+import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
+import { jcs } from '../../shared/protocol/jcs';
+import type { AnyRegister, Register, RegisterV2 } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { assertNever, ok } from '../../shared/result';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
@@ -16,6 +18,47 @@ import * as repo from './repository';
 /** One board entry as published (docs/protocol.md "Board"): the stored canonical ballot is put in as it is, never re-serialised. */
 export function boardEntryJson(e: Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>): string {
   return `{"seq":${e.seq},"voter":${JSON.stringify(e.voter)},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`;
+}
+
+/**
+ * A secret round's entry (BoardEntryV2): no voter. The stored `voter` column
+ * (the credential's hash, intake-secret.ts) only groups revotes on the
+ * server; the credential itself is in the ballot, so publishing the column
+ * would add nothing a verifier needs.
+ */
+export function secretBoardEntryJson(e: Pick<BoardEntryRow, 'seq' | 'ballot' | 'sig' | 'leaf' | 'head'>): string {
+  return `{"seq":${e.seq},"ballot":${e.ballot},"sig":"${e.sig}","leaf":"${e.leaf}","head":"${e.head}"}`;
+}
+
+/** The entry's published form for the round's protocol. */
+export function entryJsonOf(secret: boolean): (e: Pick<BoardEntryRow, 'seq' | 'voter' | 'ballot' | 'sig' | 'leaf' | 'head'>) => string {
+  return secret ? secretBoardEntryJson : boardEntryJson;
+}
+
+/**
+ * A secret round's register (RegisterV2): the electorate's pseudonyms and
+ * those that received a credential, both sorted. No keys: ballots are signed
+ * with round keys that only their credentials vouch for.
+ */
+export async function secretRegisterOf(db: Executor, roundId: string): Promise<RegisterV2> {
+  const electorate = (await repo.listVoters(db, roundId)).map((v) => v.voter).sort(byCodeUnit);
+  const issued = await repo.listIssued(db, roundId);
+  // SQL's ORDER BY follows the column's collation; the register is sorted by code unit, as the verifier checks.
+  return { electorate, issued: issued.sort(byCodeUnit) };
+}
+
+/** A round's register for its protocol, and its root: SHA-256(JCS(register)), the same rule for both. */
+export async function anyRegisterOf(db: Executor, row: Pick<RoundRow, 'id' | 'secret'>): Promise<{ register: AnyRegister; count: number; root: string }> {
+  if (row.secret) {
+    const register = await secretRegisterOf(db, row.id);
+    return { register, count: register.electorate.length, root: encodeBase64Url(nodeCrypto.sha256(utf8(jcs(register)))) };
+  }
+  const register = await registerOf(db, row.id);
+  return { register, count: register.length, root: registerRoot(register, nodeCrypto) };
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A round's register: each voter (in order) with their keys in the order they were added. */
@@ -84,14 +127,14 @@ export class BoardReads {
     return voter === undefined ? failure('not_in_electorate', `only the round's electorate reads its ${part} before it is published`) : ok(null);
   }
 
-  async register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
+  async register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: AnyRegister; count: number; root: string | null }, Failure>> {
     const row = await repo.findRound(this.store.db, roundId);
     if (row === undefined) return failure('not_found', 'no such round');
     const allowed = await this.mayRead(row, viewer, 'register');
     if (!allowed.ok) return allowed;
-    const register = await registerOf(this.store.db, roundId);
+    const { register, count, root } = await anyRegisterOf(this.store.db, row);
     const closed = row.status === 'closed' || row.status === 'published';
-    return ok({ register, count: register.length, root: closed ? registerRoot(register, nodeCrypto) : null });
+    return ok({ register, count, root: closed ? root : null });
   }
 
   /**
@@ -113,11 +156,12 @@ export class BoardReads {
     const head = ledger?.committedHead ?? row.final_head ?? '';
     const store = this.store;
     const turns = this.boardTurns;
+    const entryJson = entryJsonOf(row.secret);
     const prefix = `{"round":${JSON.stringify(roundId)},"status":"${row.status}","entries":${entries},"head":"${head}","board":[`;
     async function* pieces(): AsyncGenerator<string> {
       let first = true;
       for await (const page of repo.boardPages(store, roundId, entries, pageSize, turns)) {
-        yield (first ? prefix : ',') + page.map(boardEntryJson).join(',');
+        yield (first ? prefix : ',') + page.map(entryJson).join(',');
         first = false;
       }
       yield first ? `${prefix}]}` : ']}';

@@ -12,7 +12,9 @@ import type { Instance } from '../instance/instance';
 import type { Member } from '../members/member';
 import { BoardWriter, type CommittedEntry } from './board-writer';
 import type { RoundEventEmitter } from './events';
-import { admitBallot, precheckBallot } from './intake';
+import { admitBallot, precheckBallot, type CheckedBallot } from './intake';
+import { precheckSecretBallot } from './intake-secret';
+import type { RoundLedger } from './ledger';
 import type { OpenLedgers } from './ledgers';
 import * as repo from './repository';
 
@@ -40,8 +42,10 @@ export class BallotCasting {
     );
   }
 
+  /** A named round's ballot (protocol 1), from a signed-in member. A secret round's ballot goes to `castSecret` whoever sends it. */
   async cast(member: Member, roundId: string, body: unknown, bodyBytes: number): Promise<Result<SignedReceipt, Failure>> {
     const ledger = this.ledgers.get(roundId);
+    if (ledger?.secret === true) return this.castSecret(roundId, body, bodyBytes);
     if (ledger === undefined && (await repo.findRound(this.store.db, roundId)) === undefined) return failure('not_found', 'no such round');
     const prechecked = precheckBallot(ledger, body, {
       instanceId: this.instance.id,
@@ -52,7 +56,26 @@ export class BallotCasting {
     });
     if (!prechecked.ok) return prechecked;
     if (ledger === undefined) throw new Error('precheckBallot passed without a ledger');
-    const p = prechecked.value;
+    return this.admit(ledger, prechecked.value);
+  }
+
+  /**
+   * A secret round's ballot (protocol 2): no member, its credential is its
+   * eligibility (intake-secret.ts). The caller has found the round secret
+   * (from its open ledger, or the database when it is not open).
+   */
+  async castSecret(roundId: string, body: unknown, bodyBytes: number): Promise<Result<SignedReceipt, Failure>> {
+    const ledger = this.ledgers.get(roundId);
+    if (ledger === undefined && (await repo.findRound(this.store.db, roundId)) === undefined) return failure('not_found', 'no such round');
+    const prechecked = precheckSecretBallot(ledger, body, { instanceId: this.instance.id, roundId, now: this.clock.now().getTime(), bodyBytes });
+    if (!prechecked.ok) return prechecked;
+    if (ledger === undefined) throw new Error('precheckSecretBallot passed without a ledger');
+    return this.admit(ledger, prechecked.value);
+  }
+
+  /** Either protocol's ballot from its signature on: checked under `ballot.key`, admitted, put on the chain, committed, receipted. */
+  private async admit(ledger: RoundLedger, p: CheckedBallot): Promise<Result<SignedReceipt, Failure>> {
+    const roundId = ledger.id;
     const signatureValid = await this.signatures.verify(p.sigBytes, p.signedBytes, p.keyBytes);
     const now = this.clock.now();
     const checked = admitBallot(ledger, p, signatureValid, now.getTime());

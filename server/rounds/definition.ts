@@ -1,5 +1,5 @@
-import { RoundDefinitionSchema } from '../../shared/protocol/schemas';
-import type { RoundDefinition, RoundOption } from '../../shared/protocol/types';
+import { AnyRoundDefinitionSchema, RoundDefinitionSchema, RoundDefinitionV2Schema } from '../../shared/protocol/schemas';
+import type { AnyRoundDefinition, RoundDefinition, RoundDefinitionV2, RoundOption } from '../../shared/protocol/types';
 import { err, ok, type Result } from '../../shared/result';
 import type { RoundRow } from '../store/schema';
 
@@ -60,10 +60,20 @@ export function optionsFromQuestion(row: Pick<RoundRow, 'options' | 'method'>): 
   return row.options === null && row.method !== 'yesno';
 }
 
-/** The definition an opened round froze, as stored. */
-export function storedDefinition(row: RoundRow): RoundDefinition {
+/** The definition an opened round froze, as stored: a named round's (protocol 1) or a secret round's (protocol 2, with its issuer). */
+export function storedDefinition(row: RoundRow): AnyRoundDefinition {
   if (row.definition === null) throw new Error(`round ${row.id} has no definition`);
-  return RoundDefinitionSchema.parse(JSON.parse(row.definition));
+  return AnyRoundDefinitionSchema.parse(JSON.parse(row.definition));
+}
+
+/**
+ * A secret round's definition: the framed protocol-1 definition plus the
+ * round's issuing key (its modulus, the wire form), checked with the schema a
+ * verifier uses. Everything but the issuer was checked by `frameDefinition`,
+ * and the issuer is a key just made, so a failure here is a bug.
+ */
+export function withIssuer(definition: RoundDefinition, issuingKey: string): RoundDefinitionV2 {
+  return RoundDefinitionV2Schema.parse({ ...definition, issuer: issuingKey });
 }
 
 export interface DefinitionProblem {

@@ -3,7 +3,8 @@ import { decodeBase64Url } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { BallotSchema, SignatureSchema } from '../../shared/protocol/schemas';
 import { signedBytesOfJcs } from '../../shared/protocol/signing';
-import type { Ballot } from '../../shared/protocol/types';
+import type { AnyBallot } from '../../shared/protocol/types';
+import type { z } from 'zod';
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { failure, type Failure } from '../failure';
@@ -16,12 +17,13 @@ export const MAX_BALLOT_BYTES = 16 * 1024;
 export const CAST_AT_WINDOW_MS = 5 * 60 * 1000;
 
 export interface CheckedBallot {
-  readonly ballot: Ballot;
+  readonly ballot: AnyBallot;
   readonly ballotJcs: string;
   readonly signedBytes: Uint8Array;
   readonly sig: string;
   readonly sigBytes: Uint8Array;
   readonly keyBytes: Uint8Array;
+  /** Who the revote rule and the turnout go by: the pseudonym in a named round, the credential's hash in a secret one. */
   readonly voter: string;
 }
 
@@ -33,8 +35,8 @@ export interface IntakeContext {
   readonly bodyBytes: number;
 }
 
-function roundOpen(ledger: RoundLedger | undefined, now: number): ledger is RoundLedger {
-  return ledger !== undefined && ledger.accepting && (ledger.closesAtMs === null || now < ledger.closesAtMs);
+export function roundOpen(ledger: RoundLedger | undefined, now: number): ledger is RoundLedger {
+  return ledger !== undefined && ledger.isOpen(now);
 }
 
 /**
@@ -46,25 +48,9 @@ function roundOpen(ledger: RoundLedger | undefined, now: number): ledger is Roun
  * `admitBallot` runs the rest.
  */
 export function precheckBallot(ledger: RoundLedger | undefined, body: unknown, ctx: IntakeContext): Result<CheckedBallot, Failure> {
-  if (ctx.bodyBytes > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
-
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return failure('invalid_ballot', 'the body must be {"ballot": …, "sig": …}', 'body');
-  }
-  const extra = Object.keys(body).find((k) => k !== 'ballot' && k !== 'sig');
-  if (extra !== undefined) return failure('invalid_ballot', `unexpected field "${extra}"`, extra);
-  const { ballot: rawBallot, sig: rawSig } = body as { ballot?: unknown; sig?: unknown };
-  const parsed = BallotSchema.safeParse(rawBallot);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue === undefined ? 'ballot' : ['ballot', ...issue.path.map(String)].join('.');
-    return failure('invalid_ballot', `${field}: ${issue?.message ?? 'is not a ballot'}`, field);
-  }
-  const ballot = parsed.data;
-  const sigParsed = SignatureSchema.safeParse(rawSig);
-  if (!sigParsed.success) return failure('invalid_ballot', 'sig: must be a 64-byte signature in base64url', 'sig');
-  const ballotJcs = jcs(ballot);
-  if (ballotJcs.length > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
+  const read = readBallotBody(body, ctx.bodyBytes, BallotSchema);
+  if (!read.ok) return read;
+  const { ballot, ballotJcs, sig } = read.value;
 
   if (ledger !== undefined) {
     const fit = checkChoice(ledger.contest, ballot.choice);
@@ -85,11 +71,51 @@ export function precheckBallot(ledger: RoundLedger | undefined, body: unknown, c
     return failure('key_not_registered', 'this device key is not registered for you in this round', 'ballot.key');
   }
 
-  const sigBytes = decodeBase64Url(sigParsed.data, 64);
+  return ok(checkedBallot(ballot, ballotJcs, sig, voter));
+}
+
+/** A ballot as read from the body: parsed with its protocol's schema, its canonical JSON within the size limit. */
+export interface ReadBallot<B> {
+  readonly ballot: B;
+  readonly ballotJcs: string;
+  readonly sig: string;
+}
+
+/**
+ * The first two checks of either protocol: the body's size, then its form
+ * (`{ballot, sig}` and nothing else, the ballot by the round's protocol's
+ * schema, the signature's form) and the canonical ballot's size.
+ */
+export function readBallotBody<B extends AnyBallot>(body: unknown, bodyBytes: number, schema: z.ZodType<B>): Result<ReadBallot<B>, Failure> {
+  if (bodyBytes > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return failure('invalid_ballot', 'the body must be {"ballot": …, "sig": …}', 'body');
+  }
+  const extra = Object.keys(body).find((k) => k !== 'ballot' && k !== 'sig');
+  if (extra !== undefined) return failure('invalid_ballot', `unexpected field "${extra}"`, extra);
+  const { ballot: rawBallot, sig: rawSig } = body as { ballot?: unknown; sig?: unknown };
+  const parsed = schema.safeParse(rawBallot);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue === undefined ? 'ballot' : ['ballot', ...issue.path.map(String)].join('.');
+    return failure('invalid_ballot', `${field}: ${issue?.message ?? 'is not a ballot'}`, field);
+  }
+  const ballot = parsed.data;
+  const sigParsed = SignatureSchema.safeParse(rawSig);
+  if (!sigParsed.success) return failure('invalid_ballot', 'sig: must be a 64-byte signature in base64url', 'sig');
+  const ballotJcs = jcs(ballot);
+  if (ballotJcs.length > MAX_BALLOT_BYTES) return failure('ballot_too_large', `a ballot is at most ${MAX_BALLOT_BYTES} bytes`);
+  return ok({ ballot, ballotJcs, sig: sigParsed.data });
+}
+
+/** What the signature check and the board need of a ballot that passed the checks before the signature. */
+export function checkedBallot(ballot: AnyBallot, ballotJcs: string, sig: string, voter: string): CheckedBallot {
+  const sigBytes = decodeBase64Url(sig, 64);
   const keyBytes = decodeBase64Url(ballot.key, 32);
   if (!sigBytes.ok || !keyBytes.ok) throw new Error('schema-checked base64url did not decode');
+  // Both protocols sign the same prefix: a protocol-2 ballot's JCS simply has the extra `credential` member.
   const signedBytes = signedBytesOfJcs('ballot', ballotJcs);
-  return ok({ ballot, ballotJcs, signedBytes, sig: sigParsed.data, sigBytes: sigBytes.value, keyBytes: keyBytes.value, voter });
+  return { ballot, ballotJcs, signedBytes, sig, sigBytes: sigBytes.value, keyBytes: keyBytes.value, voter };
 }
 
 /**
@@ -107,7 +133,10 @@ export function admitBallot(ledger: RoundLedger, c: CheckedBallot, signatureVali
   }
   if (ledger.nonceSeen(c.ballot.nonce)) return failure('nonce_reused', 'this ballot (its nonce) was received already', 'ballot.nonce');
   if (!ledger.definition.revote && ledger.hasVoted(c.voter)) {
-    return failure('already_voted', 'you have voted in this round already, and it does not allow changing a vote');
+    return failure(
+      'already_voted',
+      ledger.secret ? 'this credential has voted in this round already, and it does not allow changing a vote' : 'you have voted in this round already, and it does not allow changing a vote',
+    );
   }
   return ok(c);
 }

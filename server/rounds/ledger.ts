@@ -2,7 +2,8 @@ import type { Contest } from '../../shared/counting/types';
 import { contestOf } from '../../shared/protocol/contest';
 import { decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
 import { BoardChain, leafBytes } from '../../shared/protocol/board';
-import type { RoundDefinition } from '../../shared/protocol/types';
+import { isSecretDefinition, type AnyRoundDefinition } from '../../shared/protocol/types';
+import type { Issuer } from '../../node/crypto/blind-rsa';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
 
 function bytes(b64: string, size: number): Uint8Array {
@@ -19,6 +20,13 @@ function bytes(b64: string, size: number): Uint8Array {
  *
  * `seq`/`head` run ahead of the database by the ballots waiting for the group
  * commit; `committed*` is what is on disk, and only that is ever announced.
+ *
+ * In a secret round (protocol 2) the "voter" of the board, of `hasVoted` and
+ * of the turnout is the credential (its hash, see intake-secret.ts), never a
+ * pseudonym: the electorate map then only answers who may ask for a
+ * credential, and no keys are registered. Its issuer (the imported private
+ * issuing key) is kept here so that issuing a credential needs no query and
+ * no key import.
  */
 export class RoundLedger {
   readonly contest: Contest;
@@ -37,11 +45,14 @@ export class RoundLedger {
 
   constructor(
     readonly id: string,
-    readonly definition: RoundDefinition,
+    readonly definition: AnyRoundDefinition,
     readonly definitionHash: string,
     private readonly voterOfMember: Map<string, string>,
     private readonly keysOfVoter: Map<string, Set<string>>,
+    /** A secret round's issuer while it is open; null for a named round. */
+    readonly issuer: Issuer | null = null,
   ) {
+    if (isSecretDefinition(definition) !== (issuer !== null)) throw new Error(`round ${id}: a secret round has an issuer, a named round none`);
     this.contest = contestOf(definition);
     this.closesAtMs = definition.closesAt === null ? null : Date.parse(definition.closesAt);
     this.chain = new BoardChain(bytes(definitionHash, 32), nodeCrypto);
@@ -63,6 +74,16 @@ export class RoundLedger {
     this.lastReplayedHead = null;
     this.committedSeq = this.seq;
     this.committedHead = encodeBase64Url(this.chain.head);
+  }
+
+  /** A secret round (protocol 2): ballots carry a credential and come without sign-in. */
+  get secret(): boolean {
+    return this.issuer !== null;
+  }
+
+  /** Whether ballots are taken now: not closing, and before the closing time. */
+  isOpen(now: number): boolean {
+    return this.accepting && (this.closesAtMs === null || now < this.closesAtMs);
   }
 
   voterOf(memberId: string): string | undefined {

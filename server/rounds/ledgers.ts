@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database, RoundRow } from '../store/schema';
 import type { Store } from '../store/store';
 import type { CommittedEntry } from './board-writer';
+import { importIssuer, type Issuer } from '../../node/crypto/blind-rsa';
 import { storedDefinition } from './definition';
 import { RoundLedger } from './ledger';
 import * as repo from './repository';
@@ -32,6 +33,7 @@ export class OpenLedgers {
   /** An open round's ledger as the database holds it: its register, and its board replayed. */
   async load(row: RoundRow): Promise<RoundLedger> {
     const definition = storedDefinition(row);
+    const issuer = row.secret ? await this.issuerOf(row.id) : null;
     const voters = await repo.listVoters(this.store.db, row.id);
     const keys = await repo.listRoundKeys(this.store.db, row.id);
     const keysOfVoter = new Map<string, Set<string>>();
@@ -46,11 +48,21 @@ export class OpenLedgers {
       row.definition_hash ?? '',
       new Map(voters.map((v) => [v.member_id, v.voter])),
       keysOfVoter,
+      issuer,
     );
     // Streamed: a board of 100,000 entries is never held in memory as rows.
     await this.store.forEachBoardEntry(row.id, ['voter', 'nonce', 'head'], (e) => ledger.replayEntry(e));
     ledger.endReplay();
     return ledger;
+  }
+
+  /** An open secret round's issuer, imported once from the database (the ledger keeps it). */
+  private async issuerOf(roundId: string): Promise<Issuer> {
+    const pkcs8 = await repo.issuerPrivateKey(this.store.db, roundId);
+    if (pkcs8 === undefined || pkcs8 === null) throw new Error(`open secret round ${roundId} has no private issuing key`);
+    const issuer = importIssuer(pkcs8);
+    if (!issuer.ok) throw new Error(`open secret round ${roundId}: its stored issuing key is not one (${issuer.error})`);
+    return issuer.value;
   }
 
   /** After a failed write: the ledgers of these rounds (those still open) read again from the database. */

@@ -8,6 +8,7 @@ import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
+import { exportIssuer, generateIssuer } from '../../node/crypto/blind-rsa';
 import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
 import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
@@ -17,7 +18,7 @@ import { findQuestion } from '../sessions/repository';
 import type { BoardWriter } from './board-writer';
 import { CloseTimers } from './close-timers';
 import type { ClosedRoundCounts } from './closed-count';
-import { definitionPartsOf, frameDefinition, optionsFromQuestion, withOptionIds } from './definition';
+import { definitionPartsOf, frameDefinition, optionsFromQuestion, withIssuer, withOptionIds } from './definition';
 import type { RoundEventEmitter } from './events';
 import { RoundLedger } from './ledger';
 import type { OpenLedgers } from './ledgers';
@@ -130,6 +131,8 @@ export class RoundLifecycle {
       rules: JSON.stringify(rules.data),
       revote: input.revote ?? true,
       sealed: input.sealed ?? false,
+      // Secret unless the moderator asks for a named round: a ballot should not name its voter unless that was chosen.
+      secret: input.secret ?? true,
       closes_at: closesAt,
       created_by: ctx.actorId,
       created_at: ctx.at,
@@ -155,12 +158,17 @@ export class RoundLifecycle {
     }
     const options = await views.optionsOf(row);
     if (options.length === 0) return failure('conflict', 'this round has no options to vote on');
+    // A secret round's issuing key, made before the transaction: RSA key generation takes tens to hundreds of
+    // milliseconds, done off the event loop, and no write lock should be held meanwhile. A key made for an open
+    // that then fails is simply forgotten.
+    const issuer = row.secret ? await generateIssuer() : null;
     const opened = await store.transaction(async (trx): Promise<Result<RoundLedger, Failure>> => {
       const { members, keys } = await repo.activeElectorate(trx);
       const framed = frameDefinition(definitionPartsOf(instance.id, row, options, ctx.at, members.length), optionsFromQuestion(row));
       // Checked at creation; what fails now changed since (a question's proposals were hidden or merged).
       if (!framed.ok) return failure('conflict', `${framed.error.message}; the round no longer fits its definition`, framed.error.field);
-      const definition = framed.value;
+      // The secret round's definition names its issuing key, so that every credential can be checked against the signed definition.
+      const definition = issuer === null ? framed.value : withIssuer(framed.value, issuer.issuingKey);
       const definitionJcs = jcs(definition);
       const definitionHash = encodeBase64Url(nodeCrypto.sha256(utf8(definitionJcs)));
       const definitionSig = encodeBase64Url(nodeSign(signedBytes('definition', definition), instance.privateKey));
@@ -185,14 +193,16 @@ export class RoundLifecycle {
       });
       if (!transitioned) return failure('conflict', 'this round changed meanwhile; reload it');
       await repo.insertVoters(trx, [...voterOf].map(([memberId, voter]) => ({ round_id: id, voter, member_id: memberId })));
-      await repo.insertRoundKeys(trx, keyRows);
+      // A secret round has no keys in its register: ballots are signed with round keys that only their credential vouches for.
+      if (issuer === null) await repo.insertRoundKeys(trx, keyRows);
+      else await repo.insertIssuer(trx, { round_id: id, public_key: issuer.issuingKey, private_key: exportIssuer(issuer) });
       await recordAudit(trx, ctx, {
         action: 'round.open',
         targetType: 'round',
         targetId: id,
         detail: { definitionHash, electorate: members.length, options: options.length },
       });
-      return ok(new RoundLedger(id, definition, definitionHash, voterOf, keysOfVoter));
+      return ok(new RoundLedger(id, definition, definitionHash, voterOf, issuer === null ? keysOfVoter : new Map<string, Set<string>>(), issuer));
     });
     if (!opened.ok) return opened;
     this.track(opened.value);
@@ -223,6 +233,8 @@ export class RoundLifecycle {
       if (!(await repo.closeRound(trx, id, { closedAt, finalHead: ledger.committedHead, entries: ledger.committedSeq }))) {
         return failure('conflict', 'this round changed meanwhile');
       }
+      // Once closed nobody may issue (or, with a copy of the database, forge) a credential for the round: the private key goes with the close.
+      if (ledger.secret) await repo.dropIssuerPrivateKey(trx, id);
       await recordAudit(trx, ctx, {
         action: 'round.close',
         targetType: 'round',
@@ -237,6 +249,11 @@ export class RoundLifecycle {
     }
     ledgers.delete(id);
     this.timers.cancel(id);
+    // The private issuing key was overwritten with NULL (zeroed in its page: secure_delete); its old page image is
+    // still in the write-ahead log until a checkpoint empties it. Rounds close rarely, so this costs nothing that matters.
+    if (ledger.secret) {
+      await store.forgetOverwritten().catch((e: unknown) => logger.error({ err: e, round: id }, 'emptying the write-ahead log after closing a secret round failed'));
+    }
     events.emit('status', id, { status: 'closed' });
     // Counted now, once, rather than by whoever reads the round first.
     const closedRow = await repo.findRound(store.db, id);

@@ -24,8 +24,7 @@ export function toRound(row: RoundRow, options: readonly RoundOption[]): Round {
     rules: JSON.parse(row.rules) as Record<string, unknown>,
     revote: row.revote,
     sealed: row.sealed,
-    // Until rounds store whether they are secret (issue 15, the server's part): every round so far is named.
-    secret: false,
+    secret: row.secret,
     closesAt: row.closes_at,
     status: row.status,
     createdAt: row.created_at,

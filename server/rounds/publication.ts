@@ -1,19 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { registerRoot } from '../../shared/protocol/board';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { jcs } from '../../shared/protocol/jcs';
 import { signedBytes } from '../../shared/protocol/signing';
-import type { Outcome } from '../../shared/protocol/types';
+import type { Outcome, OutcomeResult, OutcomeV2 } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { ok } from '../../shared/result';
 import { recordAudit, type ActionContext } from '../audit/audit';
-import { nodeCrypto, nodeSign } from '../../node/crypto/node-crypto';
+import { nodeSign } from '../../node/crypto/node-crypto';
 import type { Store } from '../store/store';
 import { failure, type Failure } from '../failure';
 import type { Instance } from '../instance/instance';
 import { privateFolder, writePrivateFile } from '../instance/private-files';
-import { boardEntryJson, registerOf } from './board-reads';
+import { anyRegisterOf, entryJsonOf } from './board-reads';
 import type { ClosedRoundCounts } from './closed-count';
 import { storedDefinition } from './definition';
 import type { RoundEventEmitter } from './events';
@@ -40,19 +39,26 @@ export class Publication {
       return failure(row.status === 'published' ? 'conflict' : 'round_not_closed', `this round is ${row.status}; only a closed round can be published`);
     }
     const definition = storedDefinition(row);
-    const register = await registerOf(this.store.db, id);
+    const register = await anyRegisterOf(this.store.db, row);
     const head = row.final_head ?? '';
-    // The count shown since the close is the one signed.
+    // The count shown since the close is the one signed. In a secret round it went by credential (the board's
+    // voter column holds each credential's hash), so `counted` is the number of distinct credentials.
     const counted = await this.counts.of(row, definition);
-    const outcome: Outcome = {
+    // A secret round's outcome (OutcomeV2) also says how many credentials were issued: a verifier checks the
+    // credentials on the board against it (never more credentials than issued).
+    const registerSummary =
+      'issued' in register.register
+        ? { count: register.count, issued: register.register.issued.length, root: register.root }
+        : { count: register.count, root: register.root };
+    const outcome: Outcome | OutcomeV2 = {
       instance: this.instance.id,
       round: id,
       definition: row.definition_hash ?? '',
-      register: { count: register.length, root: registerRoot(register, nodeCrypto) },
+      register: registerSummary,
       board: { entries: counted.turnout.ballots, head },
       counted: counted.counted,
       // Through JSON so the signed result is exactly what a verifier's recount serialises to.
-      result: JSON.parse(JSON.stringify(counted.result)) as Outcome['result'],
+      result: JSON.parse(JSON.stringify(counted.result)) as OutcomeResult,
       closedAt: row.closed_at ?? ctx.at,
       publishedAt: ctx.at,
     };
@@ -85,10 +91,11 @@ export class Publication {
   private async writeBundle(roundId: string): Promise<string> {
     const row = await repo.findRound(this.store.db, roundId);
     if (row?.status !== 'published' || row.definition === null || row.outcome === null) throw new Error('bundle of an unpublished round');
-    const register = await registerOf(this.store.db, roundId);
-    const board = (await repo.listBoard(this.store.db, roundId)).map(boardEntryJson);
+    const { register } = await anyRegisterOf(this.store.db, row);
+    const board = (await repo.listBoard(this.store.db, roundId)).map(entryJsonOf(row.secret));
+    // A secret round's bundle is protocol 2: its definition names the issuer, its board no voter, its register is {electorate, issued}.
     const text =
-      `{"protocol":1,"instanceKey":"${this.instance.publicKeyB64}","definition":${row.definition},"definitionSig":"${row.definition_sig ?? ''}",` +
+      `{"protocol":${row.secret ? 2 : 1},"instanceKey":"${this.instance.publicKeyB64}","definition":${row.definition},"definitionSig":"${row.definition_sig ?? ''}",` +
       `"register":${JSON.stringify(register)},"board":[${board.join(',')}],"outcome":${row.outcome},"outcomeSig":"${row.outcome_sig ?? ''}"}`;
     privateFolder(this.bundleDir);
     const file = this.bundlePath(roundId);

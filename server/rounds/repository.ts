@@ -7,13 +7,16 @@ import type { Turns } from '../http/turns';
 
 /** The table keeps the flags as integers 0/1; the rest of the server sees booleans. */
 function toRoundRow(row: Selectable<RoundsTable>): RoundRow {
-  return { ...row, revote: row.revote === 1, sealed: row.sealed === 1 };
+  return { ...row, revote: row.revote === 1, sealed: row.sealed === 1, secret: row.secret === 1 };
 }
 
-export async function insertRound(db: Executor, row: Omit<Insertable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean }): Promise<void> {
+export async function insertRound(
+  db: Executor,
+  row: Omit<Insertable<RoundsTable>, 'revote' | 'sealed' | 'secret'> & { revote: boolean; sealed: boolean; secret: boolean },
+): Promise<void> {
   await db
     .insertInto('rounds')
-    .values({ ...row, revote: row.revote ? 1 : 0, sealed: row.sealed ? 1 : 0 })
+    .values({ ...row, revote: row.revote ? 1 : 0, sealed: row.sealed ? 1 : 0, secret: row.secret ? 1 : 0 })
     .execute();
 }
 
@@ -69,7 +72,7 @@ export async function listRoundKeys(db: Executor, roundId: string): Promise<{ vo
     .execute();
 }
 
-/** The open rounds in which a member is a voter, with their pseudonym. */
+/** The open named rounds in which a member is a voter, with their pseudonym (a secret round registers no device keys). */
 export async function openRoundsOfMember(db: Executor, memberId: string): Promise<{ round_id: string; voter: string }[]> {
   return db
     .selectFrom('round_voters')
@@ -77,6 +80,7 @@ export async function openRoundsOfMember(db: Executor, memberId: string): Promis
     .select(['round_voters.round_id', 'round_voters.voter'])
     .where('round_voters.member_id', '=', memberId)
     .where('rounds.status', '=', 'open')
+    .where('rounds.secret', '=', 0)
     .execute();
 }
 
@@ -170,7 +174,7 @@ export async function activeElectorate(db: Executor): Promise<{ members: { id: s
 }
 
 /** What a new round is given; everything else starts empty and is filled in as it opens, closes and is published. */
-export type DraftRound = Pick<RoundRow, 'id' | 'title' | 'method' | 'question_id' | 'options' | 'seats' | 'rules' | 'revote' | 'sealed' | 'closes_at' | 'created_by' | 'created_at'>;
+export type DraftRound = Pick<RoundRow, 'id' | 'title' | 'method' | 'question_id' | 'options' | 'seats' | 'rules' | 'revote' | 'sealed' | 'secret' | 'closes_at' | 'created_by' | 'created_at'>;
 
 /** The row of a new draft round, as inserted. */
 export function draftRow(draft: DraftRound): RoundRow {
@@ -216,4 +220,63 @@ export function closeRound(db: Executor, id: string, closed: { closedAt: string;
 /** Closed to published, with the signed outcome; false when it was no longer closed. */
 export function publishRound(db: Executor, id: string, published: { publishedAt: string; outcome: string; outcomeSig: string }): Promise<boolean> {
   return transitionRound(db, id, 'closed', { status: 'published', published_at: published.publishedAt, outcome: published.outcome, outcome_sig: published.outcomeSig });
+}
+
+/** A secret round's issuing key, stored in its open transaction. */
+export async function insertIssuer(db: Executor, row: { round_id: string; public_key: string; private_key: string }): Promise<void> {
+  await db.insertInto('round_issuers').values(row).execute();
+}
+
+/** The private issuing key of a secret round, while it is open (NULL after the close). */
+export async function issuerPrivateKey(db: Executor, roundId: string): Promise<string | null | undefined> {
+  const row = await db.selectFrom('round_issuers').select('private_key').where('round_id', '=', roundId).executeTakeFirst();
+  return row?.private_key;
+}
+
+/** Forgets a round's private issuing key: after the close no credential can be issued or forged for it. */
+export async function dropIssuerPrivateKey(db: Executor, roundId: string): Promise<void> {
+  await db.updateTable('round_issuers').set({ private_key: null }).where('round_id', '=', roundId).execute();
+}
+
+/**
+ * Records that a voter asks for a credential with this request, unless they
+ * have a record already, and answers the request hash that stands: the
+ * database's primary key decides which of two concurrent requests came first
+ * (never read-then-write). The insert only happens while the round is open
+ * in the database, so an issuance cannot slip in after the close (whose
+ * transaction is serialised with it); then nothing stands, and the answer is
+ * null.
+ */
+export async function recordIssuance(db: Executor, row: { round_id: string; voter: string; request_hash: string }): Promise<string | null> {
+  await db
+    .insertInto('credential_issuances')
+    .columns(['round_id', 'voter', 'request_hash'])
+    .expression((eb) =>
+      eb
+        .selectFrom('rounds')
+        .select([eb.val(row.round_id).as('round_id'), eb.val(row.voter).as('voter'), eb.val(row.request_hash).as('request_hash')])
+        .where('id', '=', row.round_id)
+        .where('status', '=', 'open'),
+    )
+    .onConflict((oc) => oc.columns(['round_id', 'voter']).doNothing())
+    .execute();
+  const stands = await db
+    .selectFrom('credential_issuances')
+    .select('request_hash')
+    .where('round_id', '=', row.round_id)
+    .where('voter', '=', row.voter)
+    .executeTakeFirst();
+  return stands?.request_hash ?? null;
+}
+
+/** Whether this voter received a credential in the round. */
+export async function hasCredential(db: Executor, roundId: string, voter: string): Promise<boolean> {
+  const row = await db.selectFrom('credential_issuances').select('voter').where('round_id', '=', roundId).where('voter', '=', voter).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The pseudonyms that received a credential in the round, sorted. */
+export async function listIssued(db: Executor, roundId: string): Promise<string[]> {
+  const rows = await db.selectFrom('credential_issuances').select('voter').where('round_id', '=', roundId).orderBy('voter').execute();
+  return rows.map((r) => r.voter);
 }

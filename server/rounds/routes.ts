@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { ROUTES } from '../../shared/api/routes';
 import type { Clock } from '../clock';
-import { actionContext, moderator } from '../http/auth';
+import { actionContext, moderator, signedIn } from '../http/auth';
 import { onRoute } from '../http/contract-routes';
 import { ApiError } from '../http/errors';
 import { streamText } from '../http/stream';
@@ -44,6 +44,12 @@ export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   onRoute(r, ROUTES.publishRound, async (c) => {
     moderator(c.req);
     c.reply(await rounds.publish(actionContext(c.req, clock), c.id('id')));
+  });
+
+  // No audit event: a record of which member asked when could be laid beside the board (see credentials.ts).
+  onRoute(r, ROUTES.requestCredential, async (c) => {
+    const member = signedIn(c.req);
+    c.reply(await rounds.requestCredential(member, c.id('id'), c.req.body));
   });
 
   onRoute(r, ROUTES.roundRegister, async (c) => {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { RoundView } from '../../shared/api/rounds';
-import type { Register, SignedReceipt } from '../../shared/protocol/types';
+import type { CredentialAnswer, RoundView } from '../../shared/api/rounds';
+import type { AnyRegister, SignedReceipt } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import type { ActionContext } from '../audit/audit';
 import type { Clock } from '../clock';
@@ -14,12 +14,14 @@ import type { Member } from '../members/member';
 import { BoardReads, canSeeDrafts } from './board-reads';
 import { BallotCasting } from './casting';
 import { ClosedRoundCounts } from './closed-count';
+import { CredentialIssuing } from './credentials';
 import { RoundEventEmitter, type RoundListener } from './events';
 import { OpenLedgers } from './ledgers';
 import { RoundLifecycle } from './lifecycle';
 import type { CreateRoundInput, Round, RoundStatus } from './model';
 import { Publication } from './publication';
 import type { Pseudonyms } from './pseudonym';
+import { findRound } from './repository';
 import { RoundViews, type LiveTallySource } from './views';
 
 export type { RoundView, Turnout } from '../../shared/api/rounds';
@@ -38,6 +40,8 @@ export class RoundService {
   private readonly casting: BallotCasting;
   private readonly lifecycle: RoundLifecycle;
   private readonly publication: Publication;
+  private readonly credentials: CredentialIssuing;
+  private readonly store: Store;
 
   constructor(store: Store, instance: Instance, clock: Clock, pseudonyms: Pseudonyms, logger: Logger, bundleDir: string, tallies: LiveTallySource, signatures: Signatures) {
     this.ledgers = new OpenLedgers(store);
@@ -48,6 +52,8 @@ export class RoundService {
     const { ledgers, counts, views, events } = this;
     this.lifecycle = new RoundLifecycle({ store, instance, clock, pseudonyms, logger, ledgers, writer: this.casting.writer, counts, views, events });
     this.publication = new Publication(store, instance, bundleDir, counts, views, events);
+    this.credentials = new CredentialIssuing(store, this.ledgers, () => clock.now().getTime());
+    this.store = store;
   }
 
   /** Subscribes to the round events; subscribe before `start` to hear of the rounds found open. */
@@ -98,11 +104,31 @@ export class RoundService {
     return this.casting.cast(member, roundId, body, bodyBytes);
   }
 
+  /** A secret round's ballot: no member (see castSecret in casting.ts). */
+  castSecret(roundId: string, body: unknown, bodyBytes: number): Promise<Result<SignedReceipt, Failure>> {
+    return this.casting.castSecret(roundId, body, bodyBytes);
+  }
+
+  /**
+   * Whether a round's ballots come without sign-in (a secret round): from its
+   * open ledger, with no query on the ballot path, or from the database for a
+   * round that is not open. False for a round that does not exist.
+   */
+  async isSecret(roundId: string): Promise<boolean> {
+    const ledger = this.ledgers.get(roundId);
+    if (ledger !== undefined) return ledger.secret;
+    return (await findRound(this.store.db, roundId))?.secret ?? false;
+  }
+
+  requestCredential(member: Member, roundId: string, body: unknown): Promise<Result<CredentialAnswer, Failure>> {
+    return this.credentials.issue(member, roundId, body);
+  }
+
   addKeyToOpenRounds(trx: Transaction<Database>, memberId: string, publicKey: string, at: string): Promise<() => void> {
     return this.ledgers.addKeyToOpenRounds(trx, memberId, publicKey, at);
   }
 
-  register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: Register; count: number; root: string | null }, Failure>> {
+  register(roundId: string, viewer: Member | undefined): Promise<Result<{ register: AnyRegister; count: number; root: string | null }, Failure>> {
     return this.reads.register(roundId, viewer);
   }
 

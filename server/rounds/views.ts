@@ -84,17 +84,22 @@ export class RoundViews {
       if (ledger !== undefined) view.tally = await this.tallies.snapshot(id, definition, ledger.committedHead, true);
       else if (closed !== undefined) view.tally = closed.result;
     }
-    if (viewer !== undefined) view.me = await this.membership(id, viewer.id, ledger);
+    if (viewer !== undefined) view.me = await this.membership(row, viewer.id, ledger);
     return ok(view);
   }
 
-  private async membership(roundId: string, memberId: string, ledger: RoundLedger | undefined): Promise<RoundMe> {
-    if (ledger !== undefined) {
-      const voter = ledger.voterOf(memberId) ?? null;
-      return { eligible: voter !== null, voter, voted: voter !== null && ledger.hasVoted(voter), credentialIssued: false };
-    }
-    const voter = await repo.voterOfMember(this.store.db, roundId, memberId);
+  /**
+   * The viewer's place in the round. In a secret round the server cannot know
+   * whether they voted (nothing on the board names them), so `voted` is
+   * always false there; it knows only whether they received a credential.
+   * In a named round no credential is ever issued.
+   */
+  private async membership(row: RoundRow, memberId: string, ledger: RoundLedger | undefined): Promise<RoundMe> {
+    const roundId = row.id;
+    const voter = ledger !== undefined ? ledger.voterOf(memberId) : await repo.voterOfMember(this.store.db, roundId, memberId);
     if (voter === undefined) return { eligible: false, voter: null, voted: false, credentialIssued: false };
-    return { eligible: true, voter, voted: await repo.hasBallot(this.store.db, roundId, voter), credentialIssued: false };
+    if (row.secret) return { eligible: true, voter, voted: false, credentialIssued: await repo.hasCredential(this.store.db, roundId, voter) };
+    const voted = ledger !== undefined ? ledger.hasVoted(voter) : await repo.hasBallot(this.store.db, roundId, voter);
+    return { eligible: true, voter, voted, credentialIssued: false };
   }
 }

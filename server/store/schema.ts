@@ -15,6 +15,8 @@ export interface Database {
   round_voters: RoundVotersTable;
   round_keys: RoundKeysTable;
   board_entries: BoardEntriesTable;
+  round_issuers: RoundIssuersTable;
+  credential_issuances: CredentialIssuancesTable;
 }
 
 export interface MembersTable {
@@ -126,6 +128,8 @@ export interface RoundsTable {
   rules: string;
   revote: number;
   sealed: number;
+  /** 1: a secret round (protocol 2, ballots carry a credential); 0: a named round (protocol 1). */
+  secret: Generated<number>;
   closes_at: string | null;
   status: 'draft' | 'open' | 'closed' | 'published';
   created_by: string | null;
@@ -147,7 +151,7 @@ export interface RoundsTable {
  * table keeps them as integers 0/1 (portable to every database); the rounds
  * repository maps at the boundary.
  */
-export type RoundRow = Omit<Selectable<RoundsTable>, 'revote' | 'sealed'> & { revote: boolean; sealed: boolean };
+export type RoundRow = Omit<Selectable<RoundsTable>, 'revote' | 'sealed' | 'secret'> & { revote: boolean; sealed: boolean; secret: boolean };
 
 export interface RoundVotersTable {
   round_id: string;
@@ -175,3 +179,17 @@ export interface BoardEntriesTable {
   received_at: string;
 }
 export type BoardEntryRow = Selectable<BoardEntriesTable>;
+
+/** A secret round's issuing key; `private_key` (PKCS#8, base64url) is NULL once the round is closed. */
+export interface RoundIssuersTable {
+  round_id: string;
+  public_key: string;
+  private_key: string | null;
+}
+
+/** That a voter (pseudonym) received a round's credential, and the SHA-256 of the request answered (no time, no member, no answer). */
+export interface CredentialIssuancesTable {
+  round_id: string;
+  voter: string;
+  request_hash: string;
+}

@@ -87,6 +87,15 @@ export interface Store {
    */
   boardPage(roundId: string, after: number, upto: number, limit: number): Promise<PublishedEntry[]>;
 
+  /**
+   * Moves what the write-ahead log holds into the database file and empties
+   * the log, so that the old images of pages written before now (a closed
+   * round's private issuing key among them) are in neither file. Best
+   * effort: a reader holding an old snapshot keeps the log from emptying, and
+   * the next call (the next close) finishes the job.
+   */
+  forgetOverwritten(): Promise<void>;
+
   /** One read per request with an access token: the member and whether the login `loginId` ended. */
   tokenHolder(memberId: string, loginId: string): Promise<TokenHolder | undefined>;
 

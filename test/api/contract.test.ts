@@ -5,6 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, pathOf, queryString, type RouteDef } from '../../shared/api/index';
+import nacl from 'tweetnacl';
+import { finishCredential, prepareCredential } from '../../shared/protocol/credential';
+import { encodeBase64Url } from '../../shared/protocol/encoding';
+import { signStatement } from '../../shared/protocol/signing';
+import { isSecretDefinition } from '../../shared/protocol/types';
 import { ADMIN, startTestApp, type TestApp } from '../helpers/app';
 import type { LoginBody } from '../helpers/client';
 
@@ -76,7 +81,27 @@ describe('the app answers as the contract says', () => {
     const { id } = round;
     await t.api.ok('rounds', { query: { status: 'draft' }, token });
     await t.api.ok('openRound', { params: { id }, token });
-    await t.api.ok('round', { params: { id }, token });
+    const opened = await t.api.ok('round', { params: { id }, token });
+    // Secret by default: the credential signed in, then the ballot without a token.
+    const definition = opened.definition;
+    if (definition === undefined || !isSecretDefinition(definition)) throw new Error('a new round is secret by default');
+    const prepared = prepareCredential(nacl.randomBytes(32), id, definition.issuer);
+    if (!prepared.ok) throw new Error(prepared.error);
+    const { blindSignature } = await t.api.ok('requestCredential', { params: { id }, body: { blindedMessage: prepared.value.blindedMessage }, token });
+    const credential = finishCredential(prepared.value, blindSignature);
+    if (!credential.ok) throw new Error(credential.error);
+    const ballot = {
+      instance: definition.instance,
+      round: id,
+      definition: opened.definitionHash ?? '',
+      key: prepared.value.roundKey,
+      credential: credential.value,
+      choice: { pick: definition.options[0]?.id ?? '' },
+      nonce: encodeBase64Url(nacl.randomBytes(16)),
+      castAt: new Date().toISOString(),
+    };
+    const cast = await t.api.ok('castBallot', { params: { id }, body: { ballot, sig: signStatement('ballot', ballot, prepared.value.roundKeys.secretKey) } });
+    expect(cast.receipt.seq).toBe(1);
     await t.api.ok('roundRegister', { params: { id }, token });
     await t.api.ok('roundBoard', { params: { id }, token });
     await t.api.ok('closeRound', { params: { id }, token });

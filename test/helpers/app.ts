@@ -39,6 +39,8 @@ export interface TestAppOptions {
   /** Defaults to one worker, as on the two-core machines the product runs on. */
   readonly cryptoWorkers?: number;
   readonly trustProxy?: TrustProxy;
+  /** The app's logger (silent by default); a test that reads the log lines passes one writing to its own stream. */
+  readonly logger?: pino.Logger;
 }
 
 export function freshDataDir(): string {
@@ -77,7 +79,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     cryptoWorkers: options.cryptoWorkers ?? 1,
     trustProxy: options.trustProxy ?? false,
   });
-  const app = await buildApp(config, { logger: pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await buildApp(config, { logger: options.logger ?? pino({ level: 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const url = await app.start();
   return { app, url, dataDir, api: new ApiClient(url), stop: () => app.stop() };
 }

@@ -65,7 +65,12 @@ describe('the audit log and the board', () => {
     expect((await t.api.post('/api/me/keys', { publicKey: spare }, v1.login.accessToken)).status).toBe(201);
     expect((await t.api.delete(`/api/me/keys/${spare}`, v1.login.accessToken)).status).toBe(200);
 
-    const created = await t.api.post<{ round: { id: string } }>('/api/rounds', { title: 'Geheim', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }] }, admin.accessToken);
+    // A named round (protocol 1): its register holds device keys; secret rounds are secret-attacker.test.ts's.
+    const created = await t.api.post<{ round: { id: string } }>(
+      '/api/rounds',
+      { title: 'Geheim', method: 'plurality', options: [{ label: 'A' }, { label: 'B' }], secret: false },
+      admin.accessToken,
+    );
     const id = created.body.round.id;
     expect((await t.api.post(`/api/rounds/${id}/open`, undefined, admin.accessToken)).status).toBe(200);
     const info = (await t.api.get<RoundInfo>(`/api/rounds/${id}`, admin.accessToken)).body;

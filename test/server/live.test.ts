@@ -61,8 +61,9 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
+/** Named rounds (protocol 1): the seeded population casts with device keys, signed in. */
 async function openRound(body: Record<string, unknown>) {
-  const created = await t.api.post<{ round: { id: string } }>('/api/rounds', body, admin.accessToken);
+  const created = await t.api.post<{ round: { id: string } }>('/api/rounds', { secret: false, ...body }, admin.accessToken);
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const id = created.body.round.id;
   expect((await t.api.post(`/api/rounds/${id}/open`, undefined, admin.accessToken)).status).toBe(200);

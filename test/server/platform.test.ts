@@ -174,6 +174,8 @@ describe('errors as api.md says', () => {
           rules: fc.oneof({ arbitrary: rulesFor(method), weight: 4 }, { arbitrary: rules, weight: 1 }),
           revote: fc.boolean(),
           sealed: fc.boolean(),
+          // Both kinds of round; mostly named, since each secret round's open makes an RSA key (tens to hundreds of ms).
+          secret: fc.oneof({ arbitrary: fc.constant(false), weight: 5 }, { arbitrary: fc.constant(true), weight: 1 }),
           closesAt: fc.oneof(
             { arbitrary: fc.constantFrom(null, '2099-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'), weight: 4 },
             { arbitrary: fc.constantFrom('2020-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', 'soon'), weight: 1 },
@@ -184,7 +186,7 @@ describe('errors as api.md says', () => {
             { arbitrary: fc.record({ questionId: fc.constantFrom(...questionIds), options: fc.array(option, { maxLength: 3 }) }, { requiredKeys: [] }), weight: 1 },
           ),
         },
-        { requiredKeys: ['title', 'method', 'from'] },
+        { requiredKeys: ['title', 'method', 'from', 'secret'] },
       ).map(({ from, ...rest }) => ({ ...rest, ...from })),
     );
     // What a voter picks, by position among the round's options, turned into each method's choice (or sent as is).

@@ -18,8 +18,9 @@ afterAll(async () => {
   await t.stop();
 });
 
+/** This file holds protocol 1 (named rounds: device keys, voters on the board); secret rounds are secret-rounds.test.ts's. */
 async function createRound(body: Record<string, unknown>): Promise<string> {
-  const res = await t.api.post<{ round: { id: string } }>('/api/rounds', body, admin.accessToken);
+  const res = await t.api.post<{ round: { id: string } }>('/api/rounds', { secret: false, ...body }, admin.accessToken);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.round.id;
 }

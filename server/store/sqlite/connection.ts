@@ -6,6 +6,11 @@ import { CompiledQuery, SqliteAdapter, SqliteDriver, SqliteIntrospector, SqliteQ
  * wait for the writer; synchronous=FULL so a commit that was answered
  * survives a crash; foreign keys enforced; a writer that finds the database
  * locked by the other writing connection (the board writer thread) waits.
+ * secure_delete: content deleted or overwritten is zeroed in its page, not
+ * left in free space, so that a secret round's private issuing key, set to
+ * NULL at its close, cannot be read back from a copy of the file (see
+ * Store.forgetOverwritten for the log's old page images). The board is
+ * append-only, so the ballot path frees nothing and pays nothing for it.
  */
 export function openWriter(file: string): SqliteDatabase.Database {
   const sqlite = new SqliteDatabase(file);
@@ -14,6 +19,7 @@ export function openWriter(file: string): SqliteDatabase.Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('secure_delete = ON');
   return sqlite;
 }
 

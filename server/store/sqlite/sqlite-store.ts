@@ -138,6 +138,14 @@ export class SqliteStore implements Store {
 
   private probeStatement: SqliteDatabase.Statement | undefined;
 
+  async forgetOverwritten(): Promise<void> {
+    // On the main connection, in turn with its transactions; TRUNCATE leaves the log file empty (0 bytes).
+    await this.db.connection().execute(() => {
+      this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      return Promise.resolve();
+    });
+  }
+
   forEachBoardEntry<K extends keyof BoardEntryRow>(
     roundId: string,
     columns: readonly K[],
