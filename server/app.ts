@@ -33,7 +33,8 @@ import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents } fr
 import { normalizeEmail } from './members/member';
 import { memberRoutes } from './members/routes';
 import { MemberService } from './members/service';
-import { loadSeedOnce } from './seed/demo';
+import { demoSessionOf, loadSeedOnce } from './seed/demo';
+import { voteDemoRoundsOnce } from './seed/demo-votes';
 import { Pseudonyms } from './rounds/pseudonym';
 import { ballotEndpoint } from './rounds/ballot-endpoint';
 import { roundRoutes } from './rounds/routes';
@@ -119,6 +120,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   if (config.loadDemoData) await loadSeedOnce(store, DEMO_SEED, startCtx);
   // Open rounds come back with their boards; a round whose closing time passed while we were down closes now.
   await rounds.start();
+  // After start: the demo rounds are opened, voted, closed and published through the running rounds service.
+  if (config.loadDemoData && config.demoVotes) await voteDemoRoundsOnce(store, rounds, await demoSessionOf(DEMO_SEED), startCtx, () => clock.now());
 
   const app = express();
   app.disable('x-powered-by');

@@ -33,6 +33,12 @@ export interface Config {
   readonly bootstrapAdmin: { readonly email: string; readonly password: string } | null;
   readonly communityName: string;
   readonly loadDemoData: boolean;
+  /**
+   * With the demo data: its four question rounds opened as secret rounds, voted by demo
+   * participants through the credential protocol, closed and published, once. On with
+   * STEMKRING_DEMO=1; most tests leave it off, for it adds an issuing key per round to a start.
+   */
+  readonly demoVotes: boolean;
   readonly logLevel: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
@@ -134,6 +140,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, cwd: string): ConfigResult
       bootstrapAdmin,
       communityName: e.STEMKRING_NAME,
       loadDemoData: e.STEMKRING_DEMO === '1',
+      demoVotes: e.STEMKRING_DEMO === '1',
       logLevel: e.LOG_LEVEL,
       accessTokenTtlSeconds: 15 * 60,
       refreshTokenTtlSeconds: 30 * 24 * 60 * 60,

@@ -18,6 +18,12 @@ const demoSchema = z.object({
   ),
 });
 
+/** The demo session's title and date, by which the demo votes find it. */
+export async function demoSessionOf(file: string): Promise<{ title: string; date: string }> {
+  const seed = demoSchema.parse(JSON.parse(await fs.promises.readFile(file, 'utf8')));
+  return { title: seed.session.title, date: seed.session.date };
+}
+
 /**
  * Loads a session from a seed file once: the seed's name is recorded in the
  * same transaction, under its primary key, so a second start (or a crash

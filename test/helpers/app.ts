@@ -36,6 +36,8 @@ export interface TestAppOptions {
   readonly clock?: Clock;
   readonly rateLimits?: Partial<RateLimits>;
   readonly loadDemoData?: boolean;
+  /** The demo's rounds voted and published at start (off unless asked: it makes four issuing keys). */
+  readonly demoVotes?: boolean;
   /** Defaults to one worker, as on the two-core machines the product runs on. */
   readonly cryptoWorkers?: number;
   readonly trustProxy?: TrustProxy;
@@ -58,6 +60,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
     bootstrapAdmin: ADMIN,
     communityName: 'Testkring',
     loadDemoData: true,
+    demoVotes: false,
     logLevel: 'silent',
     accessTokenTtlSeconds: 15 * 60,
     refreshTokenTtlSeconds: 30 * 86_400,
@@ -75,6 +78,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dataDir = options.dataDir ?? freshDataDir();
   const config = testConfig(dataDir, {
     loadDemoData: options.loadDemoData ?? true,
+    demoVotes: options.demoVotes ?? false,
     rateLimits: { ...TEST_RATE_LIMITS, ...options.rateLimits },
     cryptoWorkers: options.cryptoWorkers ?? 1,
     trustProxy: options.trustProxy ?? false,
