@@ -4,7 +4,7 @@
  * recount it. Exit 0 only when every check holds,
  * 1 when one does not, 2 for usage errors and files that cannot be read.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { readArgs } from './args';
 import { nodeCredentialCrypto } from '../node/crypto/blind-rsa';
@@ -20,6 +20,9 @@ export const VERIFY_USAGE = `usage: stemkring verify <bundle.json> [--receipt re
   --workers  threads that verify ballot signatures and credentials (default: one per CPU when the
              board has more than ${VERIFY_WORKERS_FROM.toLocaleString('en')} entries, else none; 0 = none)
 `;
+
+/** The fewest bytes a board entry takes in a bundle file (a protocol-1 entry of a plurality ballot is about 500). */
+const MIN_ENTRY_BYTES = 450;
 
 /** Boards larger than this get a progress bar (on a terminal). */
 const PROGRESS_FROM = 2_000;
@@ -79,6 +82,19 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { args } = parsed;
+  // The worker threads start (each loads the verifier's code) while this thread reads and parses the bundle,
+  // rather than after: for a large bundle both take about a second. Started only when they will be used:
+  // asked for, or by default for a file big enough to hold more than VERIFY_WORKERS_FROM entries.
+  const early = args.workers ?? (await fileSize(args.bundle)) >= VERIFY_WORKERS_FROM * MIN_ENTRY_BYTES ? availableParallelism() : 0;
+  const pool = early > 0 ? new CryptoPool(early) : undefined;
+  try {
+    return await verifyFile(args, pool);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function verifyFile(args: VerifyArgs, earlyPool: CryptoPool | undefined): Promise<number> {
   const bundle = await readJson(args.bundle, 'bundle');
   if (!bundle.ok) {
     process.stderr.write(`stemkring verify: ${bundle.message}\n`);
@@ -101,7 +117,7 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
 
   let report: VerifyReport;
   try {
-    report = await check(bundle.value, workers, entries, options, () => progress?.clear());
+    report = await check(bundle.value, workers > 0 ? earlyPool : undefined, workers, entries, options, () => progress?.clear());
   } catch (error) {
     // The verifier reports everything wrong with a bundle; a throw is a bug of ours. It still must not pass for a
     // verdict, nor bury the one line that matters under a stack trace.
@@ -115,10 +131,19 @@ export async function runVerify(argv: readonly string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-async function check(bundle: unknown, workers: number, entries: number, options: VerifyOptions, clearProgress: () => void): Promise<VerifyReport> {
+/** The bytes of a file, or 0 when it cannot be read (readJson says why, later). */
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function check(bundle: unknown, started: CryptoPool | undefined, workers: number, entries: number, options: VerifyOptions, clearProgress: () => void): Promise<VerifyReport> {
   let report: VerifyReport;
   if (workers > 0 && entries > 0) {
-    const pool = new CryptoPool(workers);
+    const pool = started ?? new CryptoPool(workers);
     try {
       report = await verifyBundleAsync(bundle, nodeCrypto, {
         ...options,
@@ -132,7 +157,7 @@ async function check(bundle: unknown, workers: number, entries: number, options:
       process.stderr.write(`stemkring verify: worker threads failed (${error instanceof Error ? error.message : String(error)}); verifying in one thread\n`);
       report = verifyBundle(bundle, nodeCrypto, options);
     } finally {
-      await pool.close();
+      if (pool !== started) await pool.close();
     }
   } else {
     report = verifyBundle(bundle, nodeCrypto, options);
