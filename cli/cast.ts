@@ -26,8 +26,9 @@ import { ChoiceSchema } from '../shared/protocol/schemas';
 import { finishCredential, prepareCredential } from '../shared/protocol/credential';
 import { encodeBase64Url } from '../shared/protocol/encoding';
 import { readRecoveryFile, recoveryFile, type RecoveryProblem } from '../shared/protocol/recovery-file';
-import { keyPairFromSeed, signStatement, type KeyPair } from '../shared/protocol/signing';
-import { isSecretDefinition, type Ballot, type BallotV2, type SignedReceipt } from '../shared/protocol/types';
+import { signedBallot } from '../shared/protocol/signed-ballot';
+import { keyPairFromSeed, type KeyPair } from '../shared/protocol/signing';
+import { isSecretDefinition, type Ballot, type SignedReceipt } from '../shared/protocol/types';
 import { readArgs } from './args';
 
 export const CAST_USAGE = `usage: STEMKRING_PASSWORD=… stemkring cast --server URL --email E --device FILE --round ID --choice JSON
@@ -166,18 +167,10 @@ async function cast(args: CastArgs, password: string): Promise<SignedReceipt> {
     const answer = await call(server, ROUTES.requestCredential, { id: args.round }, { blindedMessage: prepared.value.blindedMessage }, token);
     const credential = finishCredential(prepared.value, answer.blindSignature);
     if (!credential.ok) throw new Stop(`the server's credential does not verify under the round's issuing key (${credential.error})`);
-    const ballot: BallotV2 = {
-      instance: definition.instance,
-      round: definition.round,
-      definition: definitionHash,
-      key: prepared.value.roundKey,
-      credential: credential.value,
-      choice,
-      nonce: nonce(),
-      castAt,
-    };
+    const pass = { roundKey: prepared.value.roundKey, credential: credential.value };
+    const body = signedBallot({ definition, definitionHash, choice, nonce: nonce(), castAt, signer: { kind: 'round', pass, roundKeys: prepared.value.roundKeys } });
     // No token: the ballot request must not say whose ballot it is.
-    return call(server, ROUTES.castBallot, { id: args.round }, { ballot, sig: signStatement('ballot', ballot, prepared.value.roundKeys.secretKey) }, undefined);
+    return call(server, ROUTES.castBallot, { id: args.round }, body, undefined);
   }
 
   const publicKey = encodeBase64Url(device.keys.publicKey);
@@ -185,8 +178,8 @@ async function cast(args: CastArgs, password: string): Promise<SignedReceipt> {
   if (!me.keys.some((k) => k.publicKey === publicKey && k.revokedAt === null)) {
     await call(server, ROUTES.addKey, {}, { publicKey }, token);
   }
-  const ballot: Ballot = { instance: definition.instance, round: definition.round, definition: definitionHash, key: publicKey, choice, nonce: nonce(), castAt };
-  return call(server, ROUTES.castBallot, { id: args.round }, { ballot, sig: signStatement('ballot', ballot, device.keys.secretKey) }, token);
+  const body = signedBallot({ definition, definitionHash, choice, nonce: nonce(), castAt, signer: { kind: 'device', publicKey, secretKey: device.keys.secretKey } });
+  return call(server, ROUTES.castBallot, { id: args.round }, body, token);
 }
 
 export interface CastIo {

@@ -4,10 +4,6 @@
  * signed with the device key) or secret (protocol 2, signed with the round
  * key and carrying the credential).
  */
-import type { Choice } from '../../shared/counting/types';
-import { signStatement, type KeyPair } from '../../shared/protocol/signing';
-import type { AnyBallot, AnyRoundDefinition } from '../../shared/protocol/types';
-import type { RoundPass } from './credential-step';
 
 /**
  * - `voted`: a named round whose server says so (it knows: the ballot names the member's key);
@@ -37,30 +33,5 @@ export function boothClosed(state: VotedState, revote: boolean): boolean {
   return !revote && (state === 'voted' || state === 'voted-here');
 }
 
-/** Who signs: the member's device key (named round), or the round key with its credential (secret round). */
-export type Signer =
-  | { readonly kind: 'device'; readonly publicKey: string; readonly secretKey: Uint8Array }
-  | { readonly kind: 'round'; readonly pass: RoundPass; readonly roundKeys: KeyPair };
-
-/**
- * The ballot for a choice and its signature. In a secret round the ballot
- * names the round key, never the device key: the device key is registered to
- * the member, the round key is registered to nobody.
- */
-export function signedBallot(input: {
-  readonly definition: AnyRoundDefinition;
-  readonly definitionHash: string;
-  readonly choice: Choice;
-  readonly nonce: string;
-  readonly castAt: string;
-  readonly signer: Signer;
-}): { ballot: AnyBallot; sig: string } {
-  const { definition: def, signer } = input;
-  const common = { instance: def.instance, round: def.round, definition: input.definitionHash };
-  if (signer.kind === 'device') {
-    const ballot: AnyBallot = { ...common, key: signer.publicKey, choice: input.choice, nonce: input.nonce, castAt: input.castAt };
-    return { ballot, sig: signStatement('ballot', ballot, signer.secretKey) };
-  }
-  const ballot: AnyBallot = { ...common, key: signer.pass.roundKey, credential: signer.pass.credential, choice: input.choice, nonce: input.nonce, castAt: input.castAt };
-  return { ballot, sig: signStatement('ballot', ballot, signer.roundKeys.secretKey) };
-}
+// Making the ballot and its signature is every device's, the command line's too: shared/protocol/signed-ballot.ts.
+export { signedBallot, type Signer } from '../../shared/protocol/signed-ballot';

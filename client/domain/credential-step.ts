@@ -14,13 +14,11 @@
 import { finishCredential, prepareCredential, type FinishError, type PrepareError } from '../../shared/protocol/credential';
 import { encodeBase64Url } from '../../shared/protocol/encoding';
 import { roundKeyPair } from '../../shared/protocol/round-key';
+import type { RoundPass } from '../../shared/protocol/signed-ballot';
 import { assertNever, err, ok, type Result } from '../../shared/result';
 
 /** What a round's credential is on this device: public values only (the round key's secret is derived again when voting). */
-export interface RoundPass {
-  readonly roundKey: string;
-  readonly credential: string;
-}
+export type { RoundPass } from '../../shared/protocol/signed-ballot';
 
 /** Why a device has no credential, in the member's terms; each has its own message. */
 export const CREDENTIAL_PROBLEMS = [

@@ -1,4 +1,3 @@
-import { checkChoice } from '../../shared/counting/choice';
 import { checkCredential } from '../../shared/protocol/credential';
 import { decodeBase64Url, encodeBase64Url } from '../../shared/protocol/encoding';
 import { BallotV2Schema } from '../../shared/protocol/schemas-v2';
@@ -8,7 +7,7 @@ import { ok } from '../../shared/result';
 import { nodeCredentialCrypto } from '../../node/crypto/blind-rsa';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
 import { failure, type Failure } from '../failure';
-import { checkedBallot, readBallotBody, roundOpen, type CheckedBallot } from './intake';
+import { checkedBallot, checkRoundFit, readBallotBody, type CheckedBallot } from './intake';
 import type { RoundLedger } from './ledger';
 
 /** What a secret ballot is checked against besides the ledger: no member, the server does not learn who casts it. */
@@ -50,17 +49,9 @@ export function precheckSecretBallot(ledger: RoundLedger | undefined, body: unkn
   if (!read.ok) return read;
   const { ballot, ballotJcs, sig } = read.value;
 
-  if (ledger !== undefined) {
-    const fit = checkChoice(ledger.contest, ballot.choice);
-    if (!fit.ok) return failure('invalid_choice', `ballot.${fit.error.message}`, `ballot.${fit.error.path}`);
-  }
-
-  if (ballot.instance !== ctx.instanceId) return failure('wrong_instance', 'this ballot is for another Stemkring instance', 'ballot.instance');
-  if (ballot.round !== ctx.roundId) return failure('wrong_round', 'this ballot is for another round', 'ballot.round');
-  if (!roundOpen(ledger, ctx.now)) return failure('round_not_open', 'this round is not open for voting');
-  if (ballot.definition !== ledger.definitionHash) {
-    return failure('wrong_definition', 'this ballot was made for another version of the round', 'ballot.definition');
-  }
+  const fit = checkRoundFit(ledger, ballot, ctx);
+  if (!fit.ok) return fit;
+  if (ledger === undefined) throw new Error('checkRoundFit passed without a ledger');
   const definition = ledger.definition;
   // The endpoint sends only secret rounds here; a named round's ledger reaching this is a bug.
   if (!isSecretDefinition(definition)) throw new Error(`round ${ledger.id} is not secret`);

@@ -52,17 +52,9 @@ export function precheckBallot(ledger: RoundLedger | undefined, body: unknown, c
   if (!read.ok) return read;
   const { ballot, ballotJcs, sig } = read.value;
 
-  if (ledger !== undefined) {
-    const fit = checkChoice(ledger.contest, ballot.choice);
-    if (!fit.ok) return failure('invalid_choice', `ballot.${fit.error.message}`, `ballot.${fit.error.path}`);
-  }
-
-  if (ballot.instance !== ctx.instanceId) return failure('wrong_instance', 'this ballot is for another Stemkring instance', 'ballot.instance');
-  if (ballot.round !== ctx.roundId) return failure('wrong_round', 'this ballot is for another round', 'ballot.round');
-  if (!roundOpen(ledger, ctx.now)) return failure('round_not_open', 'this round is not open for voting');
-  if (ballot.definition !== ledger.definitionHash) {
-    return failure('wrong_definition', 'this ballot was made for another version of the round', 'ballot.definition');
-  }
+  const fit = checkRoundFit(ledger, ballot, ctx);
+  if (!fit.ok) return fit;
+  if (ledger === undefined) throw new Error('checkRoundFit passed without a ledger');
 
   if (ctx.member.status !== 'active') return failure('account_pending', 'your account waits for approval by a moderator');
   const voter = ledger.voterOf(ctx.member.id);
@@ -72,6 +64,29 @@ export function precheckBallot(ledger: RoundLedger | undefined, body: unknown, c
   }
 
   return ok(checkedBallot(ballot, ballotJcs, sig, voter));
+}
+
+/**
+ * The checks after the form, the same in both protocols: the choice fits the
+ * method, then instance, round, round open, definition. Passing means the
+ * round has an open ledger.
+ */
+export function checkRoundFit(
+  ledger: RoundLedger | undefined,
+  ballot: AnyBallot,
+  ctx: Pick<IntakeContext, 'instanceId' | 'roundId' | 'now'>,
+): Result<undefined, Failure> {
+  if (ledger !== undefined) {
+    const fit = checkChoice(ledger.contest, ballot.choice);
+    if (!fit.ok) return failure('invalid_choice', `ballot.${fit.error.message}`, `ballot.${fit.error.path}`);
+  }
+  if (ballot.instance !== ctx.instanceId) return failure('wrong_instance', 'this ballot is for another Stemkring instance', 'ballot.instance');
+  if (ballot.round !== ctx.roundId) return failure('wrong_round', 'this ballot is for another round', 'ballot.round');
+  if (!roundOpen(ledger, ctx.now)) return failure('round_not_open', 'this round is not open for voting');
+  if (ballot.definition !== ledger.definitionHash) {
+    return failure('wrong_definition', 'this ballot was made for another version of the round', 'ballot.definition');
+  }
+  return ok(undefined);
 }
 
 /** A ballot as read from the body: parsed with its protocol's schema, its canonical JSON within the size limit. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { finishCredential, prepareCredential } from '../../shared/protocol/credential';
-import { signStatement } from '../../shared/protocol/signing';
-import { isSecretDefinition, type BallotV2 } from '../../shared/protocol/types';
+import { signedBallot } from '../../shared/protocol/signed-ballot';
+import { isSecretDefinition } from '../../shared/protocol/types';
 import type { ActionContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { hashPassword } from '../auth/password';
@@ -122,17 +122,14 @@ async function voteOneRound(
     if (!credential.ok) throw new Error(`demo votes: the credential does not verify: ${credential.error}`);
     // Each question's answers get 12, 9 and 7 approvals (each count from a different run of participants), the most going to another answer per question.
     const approve = answers.filter((_, k) => (i + 5 * k) % participants.length < (APPROVALS[(k + q) % APPROVALS.length] ?? 0));
-    const ballot: BallotV2 = {
-      instance: definition.instance,
-      round: definition.round,
-      definition: definitionHash,
-      key: prepared.value.roundKey,
-      credential: credential.value,
+    const body = signedBallot({
+      definition,
+      definitionHash,
       choice: { approve },
       nonce: randomBytes(16).toString('base64url'),
       castAt: now().toISOString(),
-    };
-    const body = { ballot, sig: signStatement('ballot', ballot, prepared.value.roundKeys.secretKey) };
+      signer: { kind: 'round', pass: { roundKey: prepared.value.roundKey, credential: credential.value }, roundKeys: prepared.value.roundKeys },
+    });
     unwrap(await rounds.castSecret(created.id, body, Buffer.byteLength(JSON.stringify(body))), 'casting a ballot');
   }
   unwrap(await rounds.close(ctx, created.id), 'closing a round');
