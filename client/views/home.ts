@@ -1,4 +1,4 @@
-/** The start page: what this is, the rounds open now, and the sessions. The outcomes page lists published rounds. */
+/** The start page: what this is, the rounds open now, the latest outcomes, and the sessions. The outcomes page lists every published round. */
 import { call } from '../core/api';
 import { auth } from '../core/auth';
 import { h } from '../core/dom';
@@ -7,6 +7,9 @@ import type { View } from '../core/router';
 import type { Round } from '../domain/types';
 import { secrecyBadge } from '../components/secret-promise';
 import { buttonLink, heading, link, methodName, notice, problemView, statusBadge } from '../components/ui';
+
+/** How many published rounds the start page shows. */
+const LATEST_OUTCOMES = 4;
 
 function roundItem(r: Round, href: string): HTMLElement {
   return h(
@@ -18,14 +21,17 @@ function roundItem(r: Round, href: string): HTMLElement {
 }
 
 export async function homeView(): Promise<View> {
-  const [sessions, open] = await Promise.all([
+  const [sessions, open, published] = await Promise.all([
     call('sessions'),
     call('rounds', { query: { status: 'open' } }),
+    call('rounds', { query: { status: 'published' } }),
   ]);
   if (!sessions.ok) return problemView(sessions.error);
   const member = auth()?.member ?? null;
   const title = t('home.title');
   const openRounds = open.ok ? open.value.rounds : [];
+  // The latest few outcomes, so a newcomer sees results (the demo's, at first) without looking for them.
+  const latest = (published.ok ? [...published.value.rounds] : []).sort((a, b) => ((a.publishedAt ?? '') < (b.publishedAt ?? '') ? 1 : -1)).slice(0, LATEST_OUTCOMES);
   const node = h(
     'div',
     { class: 'page' },
@@ -42,6 +48,15 @@ export async function homeView(): Promise<View> {
       h('h2', { id: 'open-rounds' }, t('home.openRounds')),
       openRounds.length === 0 ? h('p', null, t('home.noOpenRounds')) : h('ul', { class: 'cards' }, ...openRounds.map((r) => roundItem(r, `/rounds/${r.id}`))),
     ),
+    latest.length === 0
+      ? null
+      : h(
+          'section',
+          { attrs: { 'aria-labelledby': 'latest-outcomes' } },
+          h('h2', { id: 'latest-outcomes' }, t('home.latestOutcomes')),
+          h('ul', { class: 'cards' }, ...latest.map((r) => roundItem(r, `/rounds/${r.id}/outcome`))),
+          h('p', null, link('/outcomes', t('home.allOutcomes'))),
+        ),
     h(
       'section',
       { attrs: { 'aria-labelledby': 'sessions' } },

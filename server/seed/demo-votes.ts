@@ -87,7 +87,8 @@ export async function voteDemoRoundsOnce(
   );
   for (const [q, question] of questions.entries()) {
     const answers = proposals.filter((p) => p.question_id === question.id && p.status === 'visible').map((p) => p.id);
-    await voteOneRound(rounds, ctx, now, question.id, `Top 3 — vraag ${question.position}`, answers, participants, q);
+    // The round is titled with its question (at most 191 characters in the seed; a title may have 300).
+    await voteOneRound(rounds, ctx, now, question.id, `Top 3: ${question.text}`.slice(0, 300), answers, participants, q);
   }
   for (const member of participants) {
     await store.db.updateTable('members').set({ status: 'suspended' }).where('id', '=', member.id).execute();
