@@ -20,6 +20,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { ApiErrorBodySchema } from '../shared/api/errors';
 import { pathOf, ROUTES, type RouteAnswer, type RouteBody, type RouteDef, type RouteParams } from '../shared/api/routes';
 import { ChoiceSchema } from '../shared/protocol/schemas';
@@ -83,7 +85,13 @@ function parseCastArgs(argv: readonly string[]): Parsed {
 /** Why a cast did not happen, as the command says it. */
 class Stop extends Error {}
 
-/** One call of the contract over fetch; a refusal stops the command with the server's code and message. */
+/**
+ * One call of the contract; a refusal stops the command with the server's
+ * code and message. Signed-in calls go over fetch's kept-alive connections;
+ * an anonymous one (a secret round's ballot) over a connection of its own,
+ * opened for it and closed after, so it does not travel on a connection that
+ * carried the member's signed-in requests.
+ */
 async function call<R extends RouteDef>(
   server: string,
   def: R,
@@ -94,16 +102,17 @@ async function call<R extends RouteDef>(
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
-  let res: Response;
+  const url = `${server}${pathOf(def, params)}`;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  let res: { status: number; text: string };
   try {
-    res = await fetch(`${server}${pathOf(def, params)}`, { method: def.method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    res = token === undefined ? await onFreshConnection(url, def.method, headers, payload) : await overFetch(url, def.method, headers, payload);
   } catch (error) {
     throw new Stop(`cannot reach ${server}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`);
   }
-  const text = await res.text();
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(res.text);
   } catch {
     throw new Stop(`${def.method} ${def.path} answered ${res.status} with something that is not JSON`);
   }
@@ -112,6 +121,27 @@ async function call<R extends RouteDef>(
     throw new Stop(problem.success ? `${problem.data.error.code}: ${problem.data.error.message}` : `${def.method} ${def.path} answered ${res.status}`);
   }
   return value as RouteAnswer<R>;
+}
+
+async function overFetch(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method, headers, body: body ?? null });
+  return { status: res.status, text: await res.text() };
+}
+
+function onFreshConnection(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    // agent: false: a new connection, closed once answered.
+    const req = send(target, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 const DEVICE_PROBLEMS: Readonly<Record<RecoveryProblem, string>> = {

@@ -64,12 +64,14 @@ function problemOf(status: number, body: unknown): ApiProblem {
   return { status, code: status >= 500 ? 'internal_error' : 'unexpected_answer', message: String(status) };
 }
 
-async function send(method: string, path: string, body: unknown, token: string | null): Promise<{ status: number; body: unknown } | null> {
+async function send(method: string, path: string, body: unknown, token: string | null, anonymous: boolean): Promise<{ status: number; body: unknown } | null> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token !== null) headers['authorization'] = `Bearer ${token}`;
   try {
-    const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    // An anonymous request (a secret round's ballot) omits credentials: browsers keep such requests on
+    // connections of their own, so the ballot does not travel on a connection that carried signed-in requests.
+    const res = await fetch(path, { method, headers, credentials: anonymous ? 'omit' : 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
     let parsed: unknown = null;
     if (text.length > 0) {
@@ -87,7 +89,7 @@ async function send(method: string, path: string, body: unknown, token: string |
 
 async function refresher(refreshToken: string): Promise<Tokens | 'rejected' | 'unreachable'> {
   const route = ROUTES.refresh;
-  const res = await send(route.method, route.path, { refreshToken }, null);
+  const res = await send(route.method, route.path, { refreshToken }, null, false);
   if (res === null || res.status >= 500) return 'unreachable';
   if (res.status !== 200) return 'rejected';
   return res.body as Tokens;
@@ -97,18 +99,18 @@ const NETWORK: ApiProblem = { status: 0, code: 'network_error', message: 'networ
 
 async function request<T>(method: string, path: string, body: unknown, anonymous: boolean): Promise<ApiResult<T>> {
   let token = anonymous ? null : (auth()?.accessToken ?? null);
-  let res = await send(method, path, body, token);
+  let res = await send(method, path, body, token, anonymous);
   if (res === null) return err(NETWORK);
   if (res.status === 401 && token !== null) {
     const code = problemOf(res.status, res.body).code;
     if (code === 'token_expired') {
       token = await refreshTokens(refresher);
       // Signed out meanwhile: a public read still answers without a token.
-      res = await send(method, path, body, token);
+      res = await send(method, path, body, token, anonymous);
       if (res === null) return err(NETWORK);
     } else if (code === 'invalid_token' || code === 'session_ended') {
       clearAuth();
-      res = await send(method, path, body, null);
+      res = await send(method, path, body, null, anonymous);
       if (res === null) return err(NETWORK);
     }
   }

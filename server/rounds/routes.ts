@@ -49,6 +49,8 @@ export function roundRoutes(rounds: RoundService, clock: Clock): Router {
   // No audit event: a record of which member asked when could be laid beside the board (see credentials.ts).
   onRoute(r, ROUTES.requestCredential, async (c) => {
     const member = signedIn(c.req);
+    // The connection that carried a signed-in credential request is not kept for the ballot that may follow.
+    c.res.setHeader('connection', 'close');
     c.reply(await rounds.requestCredential(member, c.id('id'), c.req.body));
   });
 

@@ -139,6 +139,8 @@ describe('one credential per member and round', () => {
     expect(two.status).toBe(200);
     expect(two.body.blindSignature).toBe(one.body.blindSignature);
     expect(finishCredential(prepared, one.body.blindSignature).ok).toBe(true);
+    // The connection that carried the signed-in request is not kept for the ballot.
+    expect(one.headers.get('connection')).toBe('close');
 
     // Another device of the same member (another seed): another request, refused.
     const other = new Voter(t.api, v.login);
