@@ -6,31 +6,15 @@
  * every credential is genuine, distinct credentials ≤ issued ≤ electorate,
  * and one ballot per credential counts.
  */
-import { checkChoice } from '../counting/choice';
-import type { Contest } from '../counting/types';
-import { BoardChain, definitionHashBytes, joinedLeafBytes } from './board';
-import { contestOf, countingBallots, voterOfEntry } from './contest';
 import { credentialMessage, ISSUING_KEY_BYTES } from './credential';
-import { decodeBase64UrlInto, encodeBase64Url, equalsBase64Url, utf8 } from './encoding';
-import { issuesOf, type SchemaIssue } from './schemas';
+import { decodeBase64UrlInto } from './encoding';
+import { issuesOf } from './schemas';
 import { BoardEntryV2ObjectSchema, isBoardEntryV2Shape } from './schemas-v2';
-import { registerV2Jcs, verifyStatement, type ProtocolCrypto } from './signing';
-import type { BoardEntryV2, BundleV2, RoundDefinitionV2 } from './types';
-import {
-  Arena,
-  bytes,
-  inReportOrder,
-  NO_TASK,
-  receiptChecks,
-  recountCheck,
-  schemaReport,
-  signedBallotWithRoom,
-  type BoardPass,
-  type CredentialTask,
-  type SignatureTask,
-  type VerifyOptions,
-} from './verify-common';
-import { check, fromProblems, plural, Problems, type CheckId, type VerifyCheck, type VerifyReport } from './verify-report';
+import { registerV2Jcs, type ProtocolCrypto } from './signing';
+import type { BundleV2 } from './types';
+import { NO_TASK, type Arena, type CredentialTask, type SignatureTask, type VerifyOptions } from './verify-common';
+import { BoardPassBase } from './verify-pass';
+import { check, fromProblems, plural, Problems, type VerifyCheck } from './verify-report';
 
 /** A distinct (credential, round key) pair: checked once however many ballots carry it (a revote repeats both). */
 interface CredentialUse {
@@ -74,14 +58,9 @@ class CredentialMessages {
   }
 }
 
-export class BoardPassV2 implements BoardPass {
-  readonly total: number;
+/** The checks common to both protocols are BoardPassBase's; here, the register, the credentials, and revote per credential. */
+export class BoardPassV2 extends BoardPassBase<BundleV2> {
   readonly issuingKey: string;
-  private readonly checks = new Map<CheckId, VerifyCheck>();
-  private readonly definition: RoundDefinitionV2;
-  private readonly contest: Contest;
-  private readonly definitionHash: string;
-  private readonly nonces = new Set<string>();
   /** Each credential on the board, with the round key(s) it came with; the key of a second use that differs gets its own check. */
   private readonly credentialUses = new Map<string, CredentialUse[]>();
   /** Per credential check: the first entry that carried it and how many did. */
@@ -92,59 +71,12 @@ export class BoardPassV2 implements BoardPass {
   private pendingFirst = 0;
   private credentialsDone = 0;
   private readonly credentialMessages: CredentialMessages;
-  private readonly validChoice: Uint8Array;
-  private readonly heads: BoardChain;
-  private readonly formIssues: SchemaIssue[] = [];
-  private readonly arena: Arena | undefined;
-  private readonly progressStep: number;
-  private signaturesDone = 0;
-
-  private readonly sequence = new Problems();
-  private readonly ballotDefinitions = new Problems();
-  private readonly fields = new Problems();
   private readonly credentialProblems = new Problems();
-  private readonly choiceProblems = new Problems();
-  private readonly nonceProblems = new Problems();
-  private readonly revoteProblems = new Problems();
-  private readonly signatures = new Problems();
-  private readonly chain = new Problems();
 
-  constructor(
-    private readonly bundle: BundleV2,
-    private readonly crypto: ProtocolCrypto,
-    private readonly opts: VerifyOptions,
-    reuseBuffers: boolean,
-  ) {
-    this.arena = reuseBuffers ? new Arena() : undefined;
-    const { definition, outcome } = bundle;
-    this.definition = definition;
-    this.issuingKey = definition.issuer;
-    this.credentialMessages = new CredentialMessages(definition.round);
-    this.contest = contestOf(definition);
-    this.total = bundle.board.length;
-    this.validChoice = new Uint8Array(this.total);
-    this.progressStep = Math.max(1024, Math.ceil(this.total / 100));
-
-    this.checks.set('bundle-schema', check('bundle-schema', true, 'every field has the form protocol.md gives it (protocol 2)'));
-
-    const definitionOk = verifyStatement(crypto, 'definition', definition, bundle.definitionSig, bundle.instanceKey);
-    this.checks.set(
-      'definition-signature',
-      check('definition-signature', definitionOk, definitionOk ? 'valid' : 'definitionSig is not a valid signature of the definition (purpose "definition") under instanceKey'),
-    );
-
-    const hashBytes = definitionHashBytes(definition, crypto);
-    this.definitionHash = encodeBase64Url(hashBytes);
-    this.heads = new BoardChain(hashBytes, crypto);
-
-    const identity = new Problems();
-    if (outcome.instance !== definition.instance) identity.add(`outcome.instance is ${outcome.instance}, the definition's is ${definition.instance}`);
-    if (outcome.round !== definition.round) identity.add(`outcome.round is ${outcome.round}, the definition's is ${definition.round}`);
-    this.checks.set(
-      'round-identity',
-      fromProblems('round-identity', identity, `instance ${definition.instance}, round ${definition.round}`, () => 'the outcome is about another round'),
-    );
-
+  constructor(bundle: BundleV2, crypto: ProtocolCrypto, opts: VerifyOptions, reuseBuffers: boolean) {
+    super(bundle, crypto, opts, reuseBuffers, { schema: 'every field has the form protocol.md gives it (protocol 2)', voter: 'credential', ballotsOf: 'under' });
+    this.issuingKey = bundle.definition.issuer;
+    this.credentialMessages = new CredentialMessages(bundle.definition.round);
     this.checks.set('register', this.checkRegister());
   }
 
@@ -173,14 +105,7 @@ export class BoardPassV2 implements BoardPass {
     if (outcome.register.issued !== issued.length) {
       problems.add(`outcome.register.issued is ${outcome.register.issued}, the register lists ${plural(issued.length, 'credential')} issued`);
     }
-    const root = encodeBase64Url(this.crypto.sha256(utf8(registerV2Jcs(register))));
-    if (root !== outcome.register.root) problems.add(`registerRoot is ${root}, outcome.register.root is ${outcome.register.root}`);
-    return fromProblems(
-      'register',
-      problems,
-      `${plural(electorate.length, 'voter')}, ${plural(issued.length, 'credential')} issued, sorted and unique, root ${root}`,
-      () => 'the register does not match the definition or the outcome',
-    );
+    return this.registerCheck(problems, registerV2Jcs(register), `${plural(electorate.length, 'voter')}, ${plural(issued.length, 'credential')} issued`);
   }
 
   entry(i: number): SignatureTask {
@@ -192,36 +117,9 @@ export class BoardPassV2 implements BoardPass {
     const entry = raw;
     const { ballot } = entry;
     const seq = i + 1;
-
-    if (entry.seq !== seq) this.sequence.add(`entry ${seq} has seq ${entry.seq}`);
-    if (ballot.definition !== this.definitionHash) this.ballotDefinitions.add(`entry ${seq}: ballot.definition is ${ballot.definition}`);
-    if (ballot.instance !== this.definition.instance) this.fields.add(`entry ${seq}: ballot.instance is ${ballot.instance}`);
-    if (ballot.round !== this.definition.round) this.fields.add(`entry ${seq}: ballot.round is ${ballot.round}`);
-
+    this.checkBallot(entry, i, seq);
     this.noteCredential(ballot.credential, ballot.key, seq);
-
-    const choice = checkChoice(this.contest, ballot.choice);
-    if (choice.ok) this.validChoice[i] = 1;
-    else this.choiceProblems.add(`entry ${seq}: ${choice.error.message}`);
-
-    const nonces = this.nonces.size;
-    this.nonces.add(ballot.nonce);
-    if (this.nonces.size === nonces) this.nonceProblems.add(`entry ${seq}: nonce ${ballot.nonce} was used before`);
-
-    const { buffer, length } = signedBallotWithRoom(ballot, 64, this.arena);
-    if (!decodeBase64UrlInto(entry.sig, buffer, length).ok) throw new Error('verify: a validated signature failed to decode');
-    const message = buffer.subarray(0, length);
-    const signature = buffer.subarray(length);
-    const leaf = joinedLeafBytes(buffer, this.crypto);
-    if (!equalsBase64Url(leaf, entry.leaf)) this.chain.add(`entry ${seq}: leaf is not SHA-256(signed ballot || sig)`);
-    const head = this.heads.headAfter(leaf);
-    if (equalsBase64Url(head, entry.head)) this.heads.moveTo(head);
-    else {
-      this.chain.add(`entry ${seq}: head is not SHA-256(previous head || leaf)`);
-      this.heads.moveTo(bytes(entry.head, 32));
-    }
-
-    return { message, signature, publicKey: bytes(ballot.key, 32) };
+    return this.chainEntry(entry, seq);
   }
 
   /**
@@ -264,20 +162,7 @@ export class BoardPassV2 implements BoardPass {
     if (!valid) this.badCredentials.push(id);
   }
 
-  releaseBuffers(): void {
-    this.arena?.reset();
-  }
-
-  signature(i: number, valid: boolean): void {
-    if (!valid) this.signatures.add(`entry ${i + 1}: the signature does not verify under ballot.key`);
-    this.signaturesDone += 1;
-    if (this.opts.onProgress !== undefined && (this.signaturesDone % this.progressStep === 0 || this.signaturesDone === this.total)) {
-      this.opts.onProgress(this.signaturesDone, this.total);
-    }
-  }
-
-  finish(): VerifyReport {
-    if (this.formIssues.length > 0) return schemaReport(this.formIssues);
+  protected finishVoterChecks(): void {
     const bad = this.badCredentials.flatMap((id) => {
       const found = this.credentialEntries[id];
       return found === undefined ? [] : [found];
@@ -290,21 +175,7 @@ export class BoardPassV2 implements BoardPass {
     if (this.credentialsDone !== this.credentialEntries.length) {
       this.credentialProblems.add(`${this.credentialEntries.length - this.credentialsDone} credentials were not checked`);
     }
-    const { bundle, definition } = this;
-    const { outcome, board, register } = bundle;
-    const n = this.total;
-
-    const outcomeDefinition = outcome.definition === this.definitionHash;
-    if (!outcomeDefinition) this.ballotDefinitions.add(`outcome.definition is ${outcome.definition}`);
-    this.checks.set(
-      'definition-hash',
-      fromProblems('definition-hash', this.ballotDefinitions, `definitionHash ${this.definitionHash}`, (f) =>
-        outcomeDefinition ? `${plural(f, 'ballot')} name another definition` : `SHA-256(JCS(definition)) is ${this.definitionHash}, and ${plural(f, 'place')} disagree`,
-      ),
-    );
-    this.checks.set('board-sequence', fromProblems('board-sequence', this.sequence, `${plural(n, 'entry', 'entries')}, seq 1 to ${n}`, (f) => `${plural(f, 'entry', 'entries')} out of sequence`));
-    this.checks.set('ballot-fields', fromProblems('ballot-fields', this.fields, 'every ballot names this instance and round', (f) => `${plural(f, 'field')} name another instance or round`));
-
+    const { register } = this.bundle;
     const distinct = this.credentialUses.size;
     this.checks.set(
       'ballot-credentials',
@@ -327,71 +198,9 @@ export class BoardPassV2 implements BoardPass {
           : `${plural(distinct, 'distinct credential')} used ≤ ${issued} issued ≤ ${register.electorate.length} in the electorate`,
       ),
     );
+  }
 
-    this.checks.set('ballot-choices', fromProblems('ballot-choices', this.choiceProblems, `every choice is a valid ${definition.method} choice`, (f) => `${plural(f, 'choice')} do not fit the method`));
-    this.checks.set('ballot-nonces', fromProblems('ballot-nonces', this.nonceProblems, `${plural(this.nonces.size, 'nonce')}, all different`, (f) => `${plural(f, 'nonce')} repeated`));
-    this.checks.set(
-      'revote',
-      fromProblems(
-        'revote',
-        this.revoteProblems,
-        definition.revote ? "revoting allowed: each credential's latest ballot counts" : 'revoting off: at most one ballot per credential',
-        (f) => `${plural(f, 'second ballot')} on a round without revoting`,
-      ),
-    );
-    this.checks.set('ballot-signatures', fromProblems('ballot-signatures', this.signatures, `${plural(n, 'signature')} valid`, (f) => `${plural(f, 'signature')} invalid`));
-    const finalHead = n === 0 ? encodeBase64Url(this.heads.head) : (board[n - 1] as BoardEntryV2).head;
-    this.checks.set('board-chain', fromProblems('board-chain', this.chain, `chain intact, final head ${finalHead}`, (f) => `${plural(f, 'leaf or head', 'leaves or heads')} wrong`));
-
-    const final = new Problems();
-    if (outcome.board.entries !== n) final.add(`outcome.board.entries is ${outcome.board.entries}, the board has ${plural(n, 'entry', 'entries')}`);
-    if (outcome.board.head !== finalHead) final.add(`outcome.board.head is ${outcome.board.head}, the board ends at ${finalHead}`);
-    this.checks.set('board-final', fromProblems('board-final', final, `${plural(n, 'entry', 'entries')}, head ${finalHead}`, () => 'the outcome describes another board'));
-
-    const outcomeOk = verifyStatement(this.crypto, 'outcome', outcome, bundle.outcomeSig, bundle.instanceKey);
-    this.checks.set(
-      'outcome-signature',
-      check('outcome-signature', outcomeOk, outcomeOk ? 'valid' : 'outcomeSig is not a valid signature of the outcome (purpose "outcome") under instanceKey'),
-    );
-
-    const counting = countingBallots(definition, board, voterOfEntry);
-    const counted = counting.length;
-    this.checks.set(
-      'counted',
-      check(
-        'counted',
-        outcome.counted === counted,
-        outcome.counted === counted ? `${plural(counted, 'credential')} cast a ballot that counts` : `outcome.counted is ${outcome.counted}, the board has ballots under ${plural(counted, 'credential')}`,
-      ),
-    );
-
-    const positions = this.sequence.ok ? undefined : new Map(board.map((entry, index) => [entry, index]));
-    const recount = recountCheck(
-      { definition, contest: this.contest, board, validChoice: this.validChoice, published: outcome.result, crypto: this.crypto },
-      counting.map((entry) => positions?.get(entry) ?? entry.seq - 1),
-      finalHead,
-    );
-    this.checks.set('recount', recount.check);
-
-    if (this.opts.receipt !== undefined) {
-      for (const c of receiptChecks(this.opts.receipt, bundle, this.crypto)) this.checks.set(c.id, c);
-    }
-
-    const checks = inReportOrder(this.checks);
-    return {
-      ok: checks.every((c) => c.ok),
-      checks,
-      round: {
-        instance: definition.instance,
-        round: definition.round,
-        title: definition.title,
-        method: definition.method,
-        seats: definition.seats,
-        revote: definition.revote,
-        options: definition.options,
-      },
-      figures: { electorate: definition.electorate.count, entries: n, counted, definitionHash: this.definitionHash, finalHead, issued },
-      ...(recount.result === undefined ? {} : { recount: recount.result }),
-    };
+  protected extraFigures(): { readonly issued?: number } {
+    return { issued: this.bundle.register.issued.length };
   }
 }
