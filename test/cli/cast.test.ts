@@ -3,10 +3,8 @@
  * command (bin/stemkring.js) in its own process, the password from the
  * environment, the device file made on first use and read after.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCredentialCrypto } from '../../node/crypto/blind-rsa';
 import { nodeCrypto } from '../../node/crypto/node-crypto';
@@ -14,9 +12,8 @@ import { readRecoveryFile } from '../../shared/protocol/recovery-file';
 import { verifyBundle } from '../../shared/protocol/verify';
 import { ADMIN, freshDataDir, startTestApp, type TestApp } from '../helpers/app';
 import type { LoginBody } from '../helpers/client';
+import { stemkring } from '../helpers/stemkring-command';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 const work = freshDataDir();
 const PASSWORD = 'member-password-1';
 
@@ -34,17 +31,11 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-async function stemkring(args: readonly string[], password: string | null = PASSWORD): Promise<{ code: number; stdout: string; stderr: string }> {
+function stemkringCast(args: readonly string[], password: string | null = PASSWORD) {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['STEMKRING_PASSWORD'];
   if (password !== null) env['STEMKRING_PASSWORD'] = password;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/stemkring.js', 'cast', ...args], { cwd: root, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+  return stemkring(['cast', ...args], env);
 }
 
 async function openRound(body: Record<string, unknown>): Promise<string> {
@@ -63,14 +54,14 @@ describe('stemkring cast', () => {
   it('votes in a secret round, and again under the same credential, with a device file it makes once', async () => {
     const round = await openRound({});
     const device = path.join(work, 'device.json');
-    const first = await stemkring(castArgs(round, device, { pick: 'o1' }));
+    const first = await stemkringCast(castArgs(round, device, { pick: 'o1' }));
     expect(first.code, first.stderr).toBe(0);
     const receipt1 = JSON.parse(first.stdout) as { receipt: { seq: number; round: string }; receiptSig: string };
     expect(receipt1.receipt).toMatchObject({ seq: 1, round });
     expect(fs.statSync(device).mode & 0o777).toBe(0o600);
     expect(readRecoveryFile(fs.readFileSync(device, 'utf8'), member.member.id).ok).toBe(true);
 
-    const second = await stemkring(castArgs(round, device, { pick: 'o2' }));
+    const second = await stemkringCast(castArgs(round, device, { pick: 'o2' }));
     expect(second.code, second.stderr).toBe(0);
     expect((JSON.parse(second.stdout) as { receipt: { seq: number } }).receipt.seq).toBe(2);
 
@@ -89,7 +80,7 @@ describe('stemkring cast', () => {
   it('votes in a named round with the device key, registering it first', async () => {
     const round = await openRound({ secret: false });
     const device = path.join(work, 'device.json');
-    const cast = await stemkring(castArgs(round, device, { pick: 'o2' }));
+    const cast = await stemkringCast(castArgs(round, device, { pick: 'o2' }));
     expect(cast.code, cast.stderr).toBe(0);
     const keys = (await t.api.get<{ keys: { publicKey: string }[] }>('/api/me', member.accessToken)).body.keys;
     const file = readRecoveryFile(fs.readFileSync(device, 'utf8'), member.member.id);
@@ -99,24 +90,24 @@ describe('stemkring cast', () => {
   it('says what is wrong: usage (2), a wrong password or a closed round (1), another member’s device file (1)', async () => {
     const round = await openRound({});
     const device = path.join(work, 'other.json');
-    expect((await stemkring(['--server', t.url])).code).toBe(2);
-    expect((await stemkring(castArgs(round, device, 'not json'))).code).toBe(2);
-    const noPassword = await stemkring(castArgs(round, device, { pick: 'o1' }), null);
+    expect((await stemkringCast(['--server', t.url])).code).toBe(2);
+    expect((await stemkringCast(castArgs(round, device, 'not json'))).code).toBe(2);
+    const noPassword = await stemkringCast(castArgs(round, device, { pick: 'o1' }), null);
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toContain('STEMKRING_PASSWORD');
-    const wrong = await stemkring(castArgs(round, device, { pick: 'o1' }), 'not-the-password');
+    const wrong = await stemkringCast(castArgs(round, device, { pick: 'o1' }), 'not-the-password');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('invalid_credentials');
     expect(fs.existsSync(device)).toBe(false);
 
     await t.api.activeMember(admin.accessToken, 'other@stemkring.test', 'Ander');
     fs.writeFileSync(device, fs.readFileSync(path.join(work, 'device.json')));
-    const foreign = await stemkring(['--server', t.url, '--email', 'other@stemkring.test', '--device', device, '--round', round, '--choice', '{"pick":"o1"}']);
+    const foreign = await stemkringCast(['--server', t.url, '--email', 'other@stemkring.test', '--device', device, '--round', round, '--choice', '{"pick":"o1"}']);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toContain('belongs to another account');
 
     await t.api.post(`/api/rounds/${round}/close`, undefined, admin.accessToken);
-    const closed = await stemkring(castArgs(round, path.join(work, 'device.json'), { pick: 'o1' }));
+    const closed = await stemkringCast(castArgs(round, path.join(work, 'device.json'), { pick: 'o1' }));
     expect(closed.code).toBe(1);
     expect(closed.stderr).toContain('not open');
   });

@@ -1,35 +1,19 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratch, stemkring as command } from '../helpers/stemkring-command';
 import type { VerifyReport } from '../../shared/protocol/verify';
 import { buildBundle } from './bundle-fixture';
 import { tamperedHostileBundle } from './hostile-fixture';
 import { withValue } from './mutate';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
-const dir = mkdtempSync(path.join(tmpdir(), 'stemkring-verify-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const files = scratch('stemkring-verify-');
+afterAll(() => files.remove());
+const { dir } = files;
+const write = (name: string, value: unknown): string => files.write(name, value);
+const stemkring = (...args: string[]) => command(args);
 
 const { bundle, receipts } = buildBundle();
-function write(name: string, value: unknown): string {
-  const file = path.join(dir, name);
-  writeFileSync(file, JSON.stringify(value, null, 2));
-  return file;
-}
-
-async function stemkring(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/stemkring.js', ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 describe('stemkring verify', () => {
   it('exits 0 for a valid bundle and prints each check and the recount by label', async () => {
