@@ -7,9 +7,9 @@
  * recovery file of the key this round's credential went to.
  */
 import { call } from '../core/api';
-import { h, replace, uid } from '../core/dom';
+import { h, replace } from '../core/dom';
 import { t, type MessageKey } from '../core/i18n';
-import { loadCredential, saveCredential, saveKey, credentialId, type StoredKey } from '../core/keystore';
+import { loadCredential, saveCredential, credentialId, type StoredKey } from '../core/keystore';
 import {
   deviceSeedOf,
   INITIAL_CREDENTIAL_STATE,
@@ -21,7 +21,7 @@ import {
   type CredentialState,
   type RoundPass,
 } from '../domain/credential-step';
-import { readRecoveryFile, type RecoveryProblem } from '../../shared/protocol/recovery-file';
+import { recoveryImport } from './recovery-import';
 import { assertNever, err, ok } from '../../shared/result';
 import { button, notice } from './ui';
 
@@ -39,13 +39,6 @@ export const CREDENTIAL_PROBLEM_KEYS = {
   unreachable: 'credential.problem.unreachable',
   refused: 'credential.problem.refused',
 } as const satisfies Record<CredentialProblem, MessageKey>;
-
-const RECOVERY_PROBLEMS = {
-  not_json: 'key.import.notJson',
-  not_a_key_file: 'key.import.notKeyFile',
-  damaged: 'key.import.damaged',
-  other_member: 'key.import.otherMember',
-} as const satisfies Record<RecoveryProblem, MessageKey>;
 
 export interface CredentialPanelOptions {
   readonly memberId: string;
@@ -69,23 +62,9 @@ export function credentialPanel(options: CredentialPanelOptions): CredentialPane
   let key: StoredKey | null = null;
 
   function importControl(): HTMLElement {
-    const id = uid('credential-import');
-    const input = h('input', { class: 'file-input', attrs: { id, type: 'file', accept: 'application/json,.json' } });
     const status = h('div');
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      if (file === undefined) return;
-      void file.text().then(async (text) => {
-        const read = readRecoveryFile(text, options.memberId);
-        if (!read.ok) {
-          replace(status, notice('error', t(RECOVERY_PROBLEMS[read.error])));
-          return;
-        }
-        await saveKey({ memberId: options.memberId, publicKey: read.value.file.publicKey, secretKey: read.value.keys.secretKey, createdAt: read.value.file.createdAt });
-        options.onKeyReplaced();
-      });
-    });
-    return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, t('credential.import.label')), h('p', { class: 'hint' }, t('credential.import.hint')), input, status);
+    const control = recoveryImport({ memberId: options.memberId, label: 'credential.import.label', hint: 'credential.import.hint', status, onLoaded: () => options.onKeyReplaced() });
+    return h('div', null, control, status);
   }
 
   function draw(): void {

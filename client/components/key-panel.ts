@@ -13,7 +13,8 @@ import { problemText } from '../core/forms';
 import { t } from '../core/i18n';
 import { loadKey, saveKey, StorageHeldByOtherTab, type StoredKey } from '../core/keystore';
 import { loadMe } from '../core/me';
-import { readRecoveryFile, recoveryFile, type RecoveryProblem } from '../../shared/protocol/recovery-file';
+import { recoveryFile } from '../../shared/protocol/recovery-file';
+import { recoveryImport } from './recovery-import';
 import type { DeviceKey, Me } from '../domain/types';
 import { button, notice } from './ui';
 
@@ -23,13 +24,6 @@ export interface KeyPanelOptions {
   /** Short form (on a round page): no export details unless asked. */
   readonly compact?: boolean;
 }
-
-const RECOVERY_PROBLEMS: Readonly<Record<RecoveryProblem, 'key.import.notJson' | 'key.import.notKeyFile' | 'key.import.damaged' | 'key.import.otherMember'>> = {
-  not_json: 'key.import.notJson',
-  not_a_key_file: 'key.import.notKeyFile',
-  damaged: 'key.import.damaged',
-  other_member: 'key.import.otherMember',
-};
 
 function activeOnServer(keys: readonly DeviceKey[], publicKey: string): 'active' | 'revoked' | 'unknown' {
   const k = keys.find((x) => x.publicKey === publicKey);
@@ -56,24 +50,16 @@ export function keyPanel(options: KeyPanelOptions = {}): HTMLElement {
   }
 
   function importControl(me: Me): HTMLElement {
-    const id = uid('key-import');
-    const input = h('input', { class: 'file-input', attrs: { id, type: 'file', accept: 'application/json,.json' } });
-    input.addEventListener('change', () => {
-      const file = input.files?.[0];
-      if (file === undefined) return;
-      void file.text().then(async (text) => {
-        const read = readRecoveryFile(text, me.member.id);
-        if (!read.ok) {
-          replace(status, notice('error', t(RECOVERY_PROBLEMS[read.error])));
-          return;
-        }
-        const stored: StoredKey = { memberId: me.member.id, publicKey: read.value.file.publicKey, secretKey: read.value.keys.secretKey, createdAt: read.value.file.createdAt };
-        await saveKey(stored);
+    return recoveryImport({
+      memberId: me.member.id,
+      label: 'key.import.label',
+      hint: 'key.import.hint',
+      status,
+      onLoaded: async () => {
         await draw();
         replace(status, notice('success', t('key.imported')));
-      });
+      },
     });
-    return h('div', { class: 'field' }, h('label', { attrs: { for: id } }, t('key.import.label')), h('p', { class: 'hint' }, t('key.import.hint')), input);
   }
 
   async function register(key: StoredKey): Promise<boolean> {

@@ -1,6 +1,4 @@
 import { registerRoot } from '../../shared/protocol/board';
-import { encodeBase64Url, utf8 } from '../../shared/protocol/encoding';
-import { jcs } from '../../shared/protocol/jcs';
 import type { AnyRegister, Register, RegisterV2 } from '../../shared/protocol/types';
 import type { Result } from '../../shared/result';
 import { assertNever, ok } from '../../shared/result';
@@ -51,7 +49,7 @@ export async function secretRegisterOf(db: Executor, roundId: string): Promise<R
 export async function anyRegisterOf(db: Executor, row: Pick<RoundRow, 'id' | 'secret'>): Promise<{ register: AnyRegister; count: number; root: string }> {
   if (row.secret) {
     const register = await secretRegisterOf(db, row.id);
-    return { register, count: register.electorate.length, root: encodeBase64Url(nodeCrypto.sha256(utf8(jcs(register)))) };
+    return { register, count: register.electorate.length, root: registerRoot(register, nodeCrypto) };
   }
   const register = await registerOf(db, row.id);
   return { register, count: register.length, root: registerRoot(register, nodeCrypto) };

@@ -8,11 +8,11 @@
  */
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Result } from '../../shared/result';
+import type { BoardEntriesTable, BoardEntryRow, Database, MemberRow } from './schema';
+import type { WriteHealth } from './write-health';
 
 /** The store answers expected failures as Results; its dialects take the type from here. */
 export type { Result };
-import type { BoardEntriesTable, BoardEntryRow, Database, MemberRow } from './schema';
-import type { WriteHealth } from './write-health';
 
 /** What repositories query on: the store's database or a transaction of it. */
 export type Executor = Kysely<Database> | Transaction<Database>;

@@ -8,7 +8,7 @@ import { compareBytes, concatBytes, decodeBase64Url, encodeBase64Url, utf8 } fro
 import { portableCrypto } from './crypto-portable';
 import { jcs } from './jcs';
 import { signedBytes, type ProtocolCrypto } from './signing';
-import type { Ballot, Register, RoundDefinition } from './types';
+import type { AnyRegister, Ballot, RoundDefinition } from './types';
 
 type Hasher = Pick<ProtocolCrypto, 'sha256'>;
 
@@ -30,8 +30,8 @@ export function definitionHashBytes(definition: RoundDefinition, crypto: Hasher 
   return crypto.sha256(utf8(jcs(definition)));
 }
 
-/** SHA-256(JCS(register)) over the register as it stands at close, base64url. */
-export function registerRoot(register: Register, crypto: Hasher = portableCrypto): string {
+/** SHA-256(JCS(register)) over the register as it stands at close, base64url: the same rule for either protocol's register. */
+export function registerRoot(register: AnyRegister, crypto: Hasher = portableCrypto): string {
   return encodeBase64Url(crypto.sha256(utf8(jcs(register))));
 }
 

@@ -1,10 +1,7 @@
 /**
- * A published secret round's bundle verifies with the verifier anyone runs
- * (shared/protocol/verify), credentials checked with node:crypto.
- *
- * Expected to fail until the verifier knows protocol 2 (issue 15's verifier
- * part, made in parallel with this server part): it passes once both are on
- * main. Kept in a file of its own so that nothing else waits on it.
+ * A published secret round's bundle is protocol 2 and verifies with the
+ * verifier anyone runs (shared/protocol/verify), credentials checked with
+ * node:crypto.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCredentialCrypto } from '../../node/crypto/blind-rsa';
@@ -36,10 +33,9 @@ describe('a published secret round', () => {
     expect((await (voters[0] as Voter).cast(info, { pick: 'o2' })).status).toBe(201);
     expect((await t.api.post(`/api/rounds/${id}/close`, undefined, admin.accessToken)).status).toBe(200);
     expect((await t.api.post(`/api/rounds/${id}/publish`, undefined, admin.accessToken)).status).toBe(200);
-    const bundle = await t.api.get<unknown>(`/api/rounds/${id}/bundle`);
-    // Passed as a variable so that this file typechecks before and after VerifyOptions gains `credentials`.
-    const options = { credentials: nodeCredentialCrypto, receipt: undefined };
-    const report = verifyBundle(bundle.body, nodeCrypto, options);
+    const bundle = await t.api.get<{ protocol: number }>(`/api/rounds/${id}/bundle`);
+    expect(bundle.body.protocol).toBe(2);
+    const report = verifyBundle(bundle.body, nodeCrypto, { credentials: nodeCredentialCrypto });
     expect(report.ok, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
   });
 });
