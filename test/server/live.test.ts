@@ -53,7 +53,8 @@ function watch(s: Socket, roundId: string): { pushes: Push[]; statuses: string[]
   return { pushes, statuses, errors, ack };
 }
 
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
+// Waits for a state, with room for a loaded machine (the whole suite runs beside browser tests on two cores): five seconds was too short there.
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');
